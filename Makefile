@@ -1,0 +1,27 @@
+# Two commands from a fresh clone (Python 3.11+ on PATH as python3, no conda needed):
+#   make lab    set up .venv once, then open JupyterLab on notebooks/
+#   make test   set up .venv once, then run every test and every notebook in quick mode
+# A second run reuses .venv and starts at once; editing pyproject.toml reinstalls.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test full-run clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	MNIST_QUICK=1 $(BIN)/python -m pytest --nbval-lax tests notebooks
+
+clean:
+	rm -rf $(VENV) build notebooks/saved_models

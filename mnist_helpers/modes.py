@@ -1,0 +1,42 @@
+"""Quick mode: the one place lessons ask how much data and how many epochs to use.
+
+Learners get full mode by default. ``MNIST_QUICK=1`` (set by the test command)
+shrinks data and epochs so the whole series runs in minutes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TypeVar
+
+import numpy as np
+
+QUICK_VARIABLE = "MNIST_QUICK"
+QUICK_TRAIN_SAMPLES = 6000
+QUICK_TEST_SAMPLES = 2000
+
+T = TypeVar("T")
+
+
+def is_quick_mode() -> bool:
+    """True when ``MNIST_QUICK`` is set to 1, true or yes."""
+    return os.environ.get(QUICK_VARIABLE, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def pick(full: T, quick: T) -> T:
+    """Return ``full`` normally and ``quick`` in quick mode, e.g. ``EPOCHS = pick(full=20, quick=2)``."""
+    return quick if is_quick_mode() else full
+
+
+def shrink_in_quick_mode(
+    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """In quick mode keep the first 6,000 training and 2,000 test examples; otherwise return all."""
+    if not is_quick_mode():
+        return x_train, y_train, x_test, y_test
+    return (
+        x_train[:QUICK_TRAIN_SAMPLES],
+        y_train[:QUICK_TRAIN_SAMPLES],
+        x_test[:QUICK_TEST_SAMPLES],
+        y_test[:QUICK_TEST_SAMPLES],
+    )

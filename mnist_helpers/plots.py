@@ -1,0 +1,100 @@
+"""Figures the lessons repeat: a grid of digits and the original's training curves.
+
+Every function builds a `matplotlib.figure.Figure` without pyplot and returns it,
+so nothing pops up on its own: a notebook shows the figure when it is the cell's
+last value, a widget turns it into PNG bytes with `figure_to_png`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def plot_digit_grid(
+    images: np.ndarray,
+    labels: Sequence[int] | np.ndarray | None = None,
+    predictions: Sequence[int] | np.ndarray | None = None,
+    columns: int = 10,
+    title: str | None = None,
+) -> Figure:
+    """Show images (28x28 or flattened 784) in a grid, with their labels and optional predictions.
+
+    A wrong prediction is titled in red, so mistakes stand out.
+    """
+    images = np.asarray(images)
+    if images.ndim == 2 and images.shape[1] == 784:
+        images = images.reshape(-1, 28, 28)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"plot_digit_grid needs a non-empty stack of 28x28 images, got shape {images.shape}.")
+    columns = max(1, min(columns, len(images)))
+    rows = int(np.ceil(len(images) / columns))
+    figure = Figure(figsize=(1.1 * columns, 1.3 * rows + (0.4 if title else 0)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(rows, columns)).ravel()
+    for index, axis in enumerate(axes):
+        axis.axis("off")
+        if index >= len(images):
+            continue
+        axis.imshow(images[index], cmap="gray_r")
+        axis.set_title(
+            _digit_caption(index, labels, predictions), fontsize=9, color=_caption_colour(index, labels, predictions)
+        )
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def _digit_caption(index: int, labels: Any, predictions: Any) -> str:
+    parts = []
+    if labels is not None:
+        parts.append(f"label {int(labels[index])}")
+    if predictions is not None:
+        parts.append(f"pred {int(predictions[index])}")
+    return "\n".join(parts)
+
+
+def _caption_colour(index: int, labels: Any, predictions: Any) -> str:
+    if labels is not None and predictions is not None and int(labels[index]) != int(predictions[index]):
+        return "red"
+    return "black"
+
+
+def plot_history(history: Any, title: str | None = None) -> Figure:
+    """The original project's figure: training vs validation accuracy and loss, side by side.
+
+    ``history`` is what ``model.fit`` returns (a ``keras.callbacks.History``) or its ``.history`` dict.
+    """
+    curves: Mapping[str, Sequence[float]] = getattr(history, "history", history)
+    missing = [key for key in ("accuracy", "loss") if key not in curves]
+    if missing:
+        raise ValueError(
+            f"plot_history needs 'accuracy' and 'loss' in the history, missing {missing}; "
+            f"found {sorted(curves)}. Compile the model with metrics=['accuracy']."
+        )
+    figure = Figure(figsize=(11, 4), layout="constrained")
+    accuracy_axis, loss_axis = figure.subplots(1, 2)
+    epochs = np.arange(1, len(curves["loss"]) + 1)
+    for axis, metric, label in ((accuracy_axis, "accuracy", "Accuracy"), (loss_axis, "loss", "Loss")):
+        axis.plot(epochs, curves[metric], "o-", label=f"training {metric}")
+        if f"val_{metric}" in curves:
+            axis.plot(epochs, curves[f"val_{metric}"], "s-", label=f"validation {metric}")
+        axis.set_title(f"{label} per epoch")
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(metric)
+        axis.grid(alpha=0.3)
+        axis.legend()
+        axis.xaxis.get_major_locator().set_params(integer=True)
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def figure_to_png(figure: Figure, dpi: int = 80) -> bytes:
+    """Render a figure to PNG bytes, e.g. for ``ipywidgets.Image(value=...)``."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -1,0 +1,64 @@
+"""Preprocessing helpers and quick mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mnist_helpers as mh
+
+
+def test_scale_pixels_maps_0_255_to_float32_0_1():
+    scaled = mh.scale_pixels(np.array([[0, 51, 255]], dtype=np.uint8))
+    assert scaled.dtype == np.float32
+    assert scaled[0].tolist() == pytest.approx([0.0, 0.2, 1.0])
+
+
+def test_flatten_images_keeps_pixel_order():
+    images = np.arange(2 * 28 * 28).reshape(2, 28, 28)
+    flat = mh.flatten_images(images)
+    assert flat.shape == (2, 784)
+    assert flat[1, 28] == images[1, 1, 0]
+
+
+def test_one_hot_labels():
+    encoded = mh.one_hot_labels(np.array([3, 0, 9]))
+    assert encoded.shape == (3, 10)
+    assert encoded.argmax(axis=1).tolist() == [3, 0, 9]
+    assert encoded.sum(axis=1).tolist() == [1, 1, 1]
+
+
+def test_prepare_for_dense_does_all_three():
+    x, y = mh.prepare_for_dense(np.full((4, 28, 28), 255, np.uint8), np.array([1, 2, 3, 4]))
+    assert x.shape == (4, 784) and x.dtype == np.float32 and x.max() == 1.0
+    assert y.shape == (4, 10)
+
+
+@pytest.mark.parametrize(("value", "quick"), [("1", True), ("true", True), ("0", False), ("", False)])
+def test_quick_mode_switch(monkeypatch, value, quick):
+    monkeypatch.setenv("MNIST_QUICK", value)
+    assert mh.is_quick_mode() is quick
+    assert mh.pick(full=20, quick=2) == (2 if quick else 20)
+
+
+def test_shrink_in_quick_mode(monkeypatch):
+    arrays = (np.zeros(60000), np.zeros(60000), np.zeros(10000), np.zeros(10000))
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    assert [len(a) for a in mh.shrink_in_quick_mode(*arrays)] == [6000, 6000, 2000, 2000]
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    assert [len(a) for a in mh.shrink_in_quick_mode(*arrays)] == [60000, 60000, 10000, 10000]
+
+
+def test_models_dir_separates_quick_models(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_MODELS_DIR", str(tmp_path))
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    assert mh.models_dir() == tmp_path
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    assert mh.models_dir() == tmp_path / "quick" and (tmp_path / "quick").is_dir()
+
+
+def test_original_model_has_535818_parameters():
+    model = mh.build_original_model()
+    assert model.count_params() == 535818
+    assert [layer.units for layer in model.layers] == [512, 256, 10]
+    assert model.loss == "categorical_crossentropy"

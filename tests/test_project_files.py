@@ -1,0 +1,91 @@
+"""The project's own files: one dependency source, the README's commands, tidy notebooks."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+LESSONS = [p for p in NOTEBOOKS if p.parent.name == "notebooks"]
+
+
+def _load_tidy_module():
+    spec = importlib.util.spec_from_file_location("tidy_notebooks", ROOT / ".ci" / "tidy_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_environment_yml_installs_the_project_through_pip_only():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda_packages = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict)]
+    assert sorted(re.split(r"[<>=]", d)[0] for d in conda_packages) == ["pip", "python"]
+    assert any(d.startswith("python>=3.11") for d in conda_packages)
+    assert pip_sections == [["-e .[lab,test]"]]
+
+
+def test_pyproject_declares_dependencies_and_extras():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=\[ ]", d)[0] for d in project["dependencies"]}
+    assert {"tensorflow", "numpy", "matplotlib", "ipywidgets"} <= names
+    assert "tensorflow>=2.16" in project["dependencies"] and "ipywidgets>=7.7" in project["dependencies"]
+    extras = project["optional-dependencies"]
+    assert any(d.startswith("jupyterlab") for d in extras["lab"])
+    assert {"pytest", "nbval"} <= {re.split(r"[<>=]", d)[0] for d in extras["test"]}
+
+
+def _readme_command(name: str) -> str:
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(rf"^\s*(make {name})\s*$", readme, re.MULTILINE)
+    assert match, f"README.md must show the command `make {name}` on a line of its own"
+    return match.group(1)
+
+
+def test_ci_runs_the_readme_test_command():
+    command = _readme_command("test")
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert command in ci_lines
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test:.*\n\tMNIST_QUICK=1 .*pytest --nbval-lax tests notebooks", makefile, re.MULTILINE)
+
+
+def test_readme_lab_command_opens_the_notebooks_folder():
+    _readme_command("lab")
+    assert re.search(r"^lab:.*\n\t.*jupyter lab notebooks/", (ROOT / "Makefile").read_text(), re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_is_committed_tidy(path):
+    tidy = _load_tidy_module()
+    text = path.read_text(encoding="utf-8")
+    notebook = json.loads(text)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, "run: python .ci/tidy_notebooks.py"
+    assert tidy.dumps(tidy.tidy(notebook)) == text, f"{path.name} is not tidy: run python .ci/tidy_notebooks.py"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_opens_with_title_badge_and_setup(path):
+    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name)
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    opening = "".join(cells[0]["source"])
+    assert opening.startswith("# "), "the first cell starts with the lesson's title"
+    assert "colab.research.google.com/github/" in opening and f"notebooks/{path.name}" in opening
+    first_code = next(c for c in cells if c["cell_type"] == "code")
+    assert "setup_notebook(" in "".join(first_code["source"]), "the first code cell is the Setup cell"
+
+
+def test_no_mnist_data_or_models_tracked():
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert not re.search(r"(idx[13]-ubyte|mnist\.npz|\.keras$|\.h5$)", tracked, re.MULTILINE)
