@@ -1,6 +1,7 @@
 # Two commands from a fresh clone (Python 3.11+ on PATH as python3, no conda needed):
 #   make lab    set up .venv once, then open JupyterLab on notebooks/
 #   make test   set up .venv once, then run every test and every notebook in quick mode
+#   make full-run   run every lesson in full mode into build/ and write build/results.json
 # A second run reuses .venv and starts at once; editing pyproject.toml reinstalls.
 
 PYTHON ?= python3
@@ -23,5 +24,8 @@ lab: $(STAMP)
 test: $(STAMP)
 	MNIST_QUICK=1 $(BIN)/python -m pytest --nbval-lax tests notebooks
 
+full-run: $(STAMP)
+	$(BIN)/python benchmarks/run_lessons.py
+
 clean:
-	rm -rf $(VENV) build notebooks/saved_models
+	rm -rf $(VENV) build artifacts saved_models

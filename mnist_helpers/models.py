@@ -18,8 +18,11 @@ from mnist_helpers.quiet import import_keras_quietly
 ORIGINAL_MODEL_FILE = "original_mlp.keras"
 
 
-def build_original_model() -> Any:
-    """Dense 512 relu -> Dense 256 relu -> Dense 10 softmax on 784 inputs, compiled as the original."""
+def build_original_model(**compile_options: Any) -> Any:
+    """Dense 512 relu -> Dense 256 relu -> Dense 10 softmax on 784 inputs, compiled as the original.
+
+    ``compile_options`` go to ``model.compile`` as well, e.g. ``fast_training.FAST_COMPILE_OPTIONS``.
+    """
     keras = import_keras_quietly()
     model = keras.Sequential(
         [
@@ -30,7 +33,7 @@ def build_original_model() -> Any:
         ],
         name="original_mlp",
     )
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], **compile_options)
     return model
 
 

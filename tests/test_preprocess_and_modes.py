@@ -57,6 +57,25 @@ def test_models_dir_separates_quick_models(monkeypatch, tmp_path):
     assert mh.models_dir() == tmp_path / "quick" and (tmp_path / "quick").is_dir()
 
 
+def test_models_dir_is_shared_by_a_lesson_and_its_solutions(monkeypatch, tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\n")
+    (tmp_path / "mnist_helpers").mkdir()
+    (tmp_path / "notebooks" / "solutions").mkdir(parents=True)
+    monkeypatch.delenv("MNIST_MODELS_DIR", raising=False)
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    monkeypatch.chdir(tmp_path / "notebooks")
+    from_lesson = mh.models_dir()
+    monkeypatch.chdir(tmp_path / "notebooks" / "solutions")
+    assert mh.models_dir() == from_lesson == tmp_path / "saved_models"
+
+
+def test_models_dir_outside_a_checkout_is_next_to_the_notebook(monkeypatch, tmp_path):
+    monkeypatch.delenv("MNIST_MODELS_DIR", raising=False)
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    monkeypatch.chdir(tmp_path)
+    assert mh.models_dir() == tmp_path / "saved_models"
+
+
 def test_original_model_has_535818_parameters():
     model = mh.build_original_model()
     assert model.count_params() == 535818

@@ -1,0 +1,59 @@
+"""How well does MNIST-style preprocessing bring back "drawn" digits? Measures and prints, asserts nothing.
+
+Every MNIST test digit is blown up 3-8x and put at a random place on a 280x280 canvas, once as a drawing
+pad gives it (RGBA, ink in alpha) and once as a photo gives it (RGB, dark ink on light paper). Each canvas
+goes through `to_mnist_format`, and the original network's accuracy is compared with its accuracy on the
+untouched test digits. The model is saved_models/original_mlp.keras (trained now, in full, if missing).
+
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/drawn_digit_accuracy.py [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+import mnist_helpers as mh
+from mnist_helpers.digit_image import enlarge_onto_canvas, to_mnist_format
+
+CANVAS = 280
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N test digits")
+    args = parser.parse_args()
+
+    mh.setup_notebook(seed=42)
+    (x_train_images, y_train_digits), (x_test_images, y_test_digits) = mh.load_mnist()
+    x_train, y_train = mh.prepare_for_dense(x_train_images, y_train_digits)
+    model = mh.load_or_train_original_model(x_train, y_train)
+    digits, labels = x_test_images[: args.limit], y_test_digits[: args.limit]
+
+    def accuracy(images: np.ndarray) -> float:
+        predictions = model.predict(images.reshape(len(images), -1), batch_size=1000, verbose=0)
+        return float(np.mean(np.argmax(predictions, axis=1) == labels))
+
+    print(f"{len(digits)} test digits, enlarged 3-8x onto a {CANVAS}x{CANVAS} canvas at random places")
+    print(f"original test digits:                       {accuracy(digits / 255.0):.4f}")
+    variants = [
+        (True, False, "drawing pad (RGBA, ink in alpha)"),
+        (False, False, "photo (RGB, dark on light)"),
+        (True, True, "drawing pad, solid strokes"),
+    ]
+    for as_rgba, solid, name in variants:
+        rng = np.random.default_rng(0)
+        start = time.perf_counter()
+        canvases = (enlarge_onto_canvas(d, rng, as_rgba, size=CANVAS, solid=solid) for d in digits)
+        preprocessed = np.stack([to_mnist_format(canvas) for canvas in canvases])
+        seconds = time.perf_counter() - start
+        print(
+            f"{name:<34} preprocessed: {accuracy(preprocessed):.4f}  "
+            f"({1000 * seconds / len(digits):.1f} ms per image, including making the canvas)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+"""The results table: how well, and how fast, each network of the series learns MNIST, over several seeds.
+
+Rows:
+  original        the original network trained as the original does (NumPy arrays, validation_split=0.2,
+                  batch 64, up to 20 epochs, EarlyStopping(val_loss, patience 5, restore best), ModelCheckpoint)
+  original-fast   the same network and settings on the fast path (mnist_helpers.fast_training)
+  better-dense    lesson 07's network with its training settings (mnist_helpers.architectures)
+  cnn             lesson 08's network with its training settings (mnist_helpers.architectures)
+
+Every run starts from keras.utils.set_random_seed(seed), seeds 0, 1, 2, ... The table gives the mean test
+accuracy and its range (min-max) over the seeds, the median seconds per epoch (epoch 1, which includes
+compiling, left out) and the epochs trained. It is printed as Markdown and written to build/results_table.md
+and build/results_table.json (build/results_table_quick.* with --quick).
+
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py                # full table
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py --models original original-fast
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py --quick        # smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ("original", "original-fast", "better-dense", "cnn")
+DESCRIPTIONS = {
+    "original": "Original MLP, trained as the original (NumPy arrays)",
+    "original-fast": "Original MLP, fast path (tf.data + jit_compile + steps_per_execution)",
+    "better-dense": "Better dense network (lesson 07)",
+    "cnn": "CNN (lesson 08)",
+}
+QUICK_EPOCHS = 2
+
+
+# ---------------------------------------------------------------- summarising and formatting (no TensorFlow)
+
+
+def summarise(model: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One table row from the runs of one model: each run has seed, parameters, epoch_seconds, test_accuracy."""
+    if not runs:
+        raise ValueError(f"No runs to summarise for {model!r}.")
+    accuracies = [run["test_accuracy"] for run in runs]
+    steady = [statistics.median(run["epoch_seconds"][1:] or run["epoch_seconds"]) for run in runs]
+    return {
+        "model": model,
+        "description": DESCRIPTIONS.get(model, model),
+        "parameters": runs[0]["parameters"],
+        "seeds": [run["seed"] for run in runs],
+        "seconds_per_epoch": statistics.median(steady),
+        "first_epoch_seconds": statistics.median(run["epoch_seconds"][0] for run in runs),
+        "epochs_trained": [len(run["epoch_seconds"]) for run in runs],
+        "test_accuracy_mean": statistics.mean(accuracies),
+        "test_accuracy_min": min(accuracies),
+        "test_accuracy_max": max(accuracies),
+        "test_accuracies": accuracies,
+    }
+
+
+def format_table(rows: list[dict[str, Any]], machine: str, test_images: int = 10_000) -> str:
+    """The Markdown table of the summarised rows, with a line saying where and how it was measured."""
+    lines = [
+        "| Model | Parameters | Seconds per epoch | Epochs trained | Test accuracy, mean | Range (min-max) | Seeds |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for row in rows:
+        epochs = row["epochs_trained"]
+        epochs_text = str(epochs[0]) if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"
+        lines.append(
+            f"| {row['description']} | {row['parameters']:,} | {row['seconds_per_epoch']:.1f} | {epochs_text} | "
+            f"{100 * row['test_accuracy_mean']:.2f} % | "
+            f"{100 * row['test_accuracy_min']:.2f}-{100 * row['test_accuracy_max']:.2f} % | {len(row['seeds'])} |"
+        )
+    lines += [
+        "",
+        f"Machine: {machine}.",
+        "",
+        "Seconds per epoch: training plus validation; the median over seeds of each run's median epoch,",
+        "leaving out epoch 1 (it includes building and compiling).",
+        f"Test accuracy: on the {test_images:,} test images, after each run's own callbacks",
+        "(the original's EarlyStopping restores its best epoch; lessons 07/08 keep their best val_accuracy epoch).",
+    ]
+    return "\n".join(lines)
+
+
+def machine_description() -> str:
+    import keras
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    device = f"{len(gpus)} GPU(s)" if gpus else "no GPU"
+    load = "/".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, {device}, "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {datetime.date.today()} "
+        f"(load average at the end {load})"
+    )
+
+
+# ---------------------------------------------------------------- training
+
+
+def train_and_time(
+    build: Callable[[], Any],
+    x: Any,
+    y: Any,
+    x_test: Any,
+    y_test: Any,
+    seed: int,
+    fit: Callable[[Any, Any, Any, list[Any]], Any],
+) -> dict[str, Any]:
+    """Seed, build, ``fit(model, x, y, [epoch timer])``, evaluate on the test set; return one run's numbers."""
+    import mnist_helpers as mh
+
+    keras = mh.import_keras_quietly()
+    keras.backend.clear_session()  # each run starts from a clean slate
+    keras.utils.set_random_seed(seed)
+    model = build()
+    epoch_seconds: list[float] = []
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            epoch_seconds.append(time.perf_counter() - self.start)
+
+    fit(model, x, y, [EpochTimer()])
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
+    return {
+        "seed": seed,
+        "parameters": int(model.count_params()),
+        "epoch_seconds": epoch_seconds,
+        "test_accuracy": float(test_accuracy),
+        "test_loss": float(test_loss),
+    }
+
+
+def original_callbacks(folder: str) -> list[Any]:
+    import keras
+
+    return [
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
+        keras.callbacks.ModelCheckpoint(str(Path(folder) / "best.keras"), monitor="val_loss", save_best_only=True),
+    ]
+
+
+def fit_original(epochs: int, folder: str) -> Callable:
+    def fit(model: Any, x: Any, y: Any, timers: list[Any]) -> Any:
+        return model.fit(
+            x,
+            y,
+            batch_size=64,
+            validation_split=0.2,
+            epochs=epochs,
+            verbose=0,
+            callbacks=timers + original_callbacks(folder),
+        )
+
+    return fit
+
+
+def fit_original_fast(epochs: int, folder: str, seed: int) -> Callable:
+    from mnist_helpers.fast_training import make_datasets
+
+    def fit(model: Any, x: Any, y: Any, timers: list[Any]) -> Any:
+        train_ds, val_ds = make_datasets(x, y, batch_size=64, validation_fraction=0.2, seed=seed)
+        return model.fit(
+            train_ds,
+            validation_data=val_ds,
+            epochs=epochs,
+            shuffle=False,
+            verbose=0,
+            callbacks=timers + original_callbacks(folder),
+        )
+
+    return fit
+
+
+def build_original_fast() -> Any:
+    from mnist_helpers.fast_training import FAST_COMPILE_OPTIONS
+    from mnist_helpers.models import build_original_model
+
+    return build_original_model(**FAST_COMPILE_OPTIONS)
+
+
+def fit_with_settings(settings: dict[str, Any], epochs: int, seed: int) -> Callable:
+    """Fit as a lesson does with its settings dict (epochs, batch_size, validation_split, make_callbacks).
+
+    If the builder compiled the model for the fast path (jit_compile or steps_per_execution > 1), feed it
+    make_datasets' tf.data pipelines, as the lesson then does; otherwise NumPy arrays with validation_split.
+    """
+    from mnist_helpers.fast_training import make_datasets
+
+    def fit(model: Any, x: Any, y: Any, timers: list[Any]) -> Any:
+        callbacks = timers + settings["make_callbacks"](epochs)
+        if model.jit_compile is True or int(model.steps_per_execution) > 1:
+            train_ds, val_ds = make_datasets(
+                x, y, batch_size=settings["batch_size"], validation_fraction=settings["validation_split"], seed=seed
+            )
+            return model.fit(
+                train_ds, validation_data=val_ds, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks
+            )
+        return model.fit(
+            x,
+            y,
+            batch_size=settings["batch_size"],
+            validation_split=settings["validation_split"],
+            epochs=epochs,
+            verbose=0,
+            callbacks=callbacks,
+        )
+
+    return fit
+
+
+def run_model(name: str, seeds: list[int], quick: bool, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Train model ``name`` once per seed and return the runs."""
+    runs = []
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as folder:
+            if name in ("original", "original-fast"):
+                import mnist_helpers as mh
+
+                epochs = QUICK_EPOCHS if quick else 20
+                if name == "original":
+                    build, fit = mh.build_original_model, fit_original(epochs, folder)
+                else:
+                    build, fit = build_original_fast, fit_original_fast(epochs, folder, seed)
+                x, y, x_test, y_test = data["dense"]
+            else:
+                from mnist_helpers import architectures
+
+                if name == "better-dense":
+                    build, settings, inputs = (
+                        architectures.build_better_dense_model,
+                        architectures.BETTER_DENSE_TRAINING,
+                        "dense",
+                    )
+                else:
+                    build, settings, inputs = architectures.build_cnn_model, architectures.CNN_TRAINING, "images"
+                epochs = QUICK_EPOCHS if quick else settings["epochs"]
+                fit = fit_with_settings(settings, epochs, seed)
+                x, y, x_test, y_test = data[inputs]
+            started = time.perf_counter()
+            run = train_and_time(build, x, y, x_test, y_test, seed, fit)
+        runs.append(run)
+        print(
+            f"  {name:13} seed {seed}: {len(run['epoch_seconds']):2} epochs in {time.perf_counter() - started:5.0f} s,"
+            f" test accuracy {run['test_accuracy']:.4f}",
+            flush=True,
+        )
+    return runs
+
+
+def load_data() -> dict[str, Any]:
+    import mnist_helpers as mh
+
+    (x_train, y_train), (x_test, y_test) = mh.load_mnist()
+    x_train, y_train, x_test, y_test = mh.shrink_in_quick_mode(x_train, y_train, x_test, y_test)
+    y_train_hot, y_test_hot = mh.one_hot_labels(y_train), mh.one_hot_labels(y_test)
+    return {
+        "dense": (
+            mh.prepare_for_dense(x_train, y_train)[0],
+            y_train_hot,
+            mh.prepare_for_dense(x_test, y_test)[0],
+            y_test_hot,
+        ),
+        "images": (mh.scale_pixels(x_train)[..., None], y_train_hot, mh.scale_pixels(x_test)[..., None], y_test_hot),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=5, help="seeds per dense model (default 5)")
+    parser.add_argument("--cnn-seeds", type=int, default=3, help="seeds for the CNN, minutes per run (default 3)")
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS), help="which rows (default all)")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"smoke run: 6,000 training images, {QUICK_EPOCHS} epochs, 1 seed each"
+    )
+    args = parser.parse_args()
+    if not os.environ.get("MNIST_DATA_DIR"):
+        print("Note: MNIST_DATA_DIR is not set, so Keras will try to download MNIST.", file=sys.stderr)
+    if args.quick:
+        os.environ["MNIST_QUICK"] = "1"  # mh.shrink_in_quick_mode then keeps 6,000 training images
+    import mnist_helpers as mh
+
+    mh.import_keras_quietly()
+    data = load_data()
+    rows = []
+    for name in args.models:
+        count = 1 if args.quick else (args.cnn_seeds if name == "cnn" else args.seeds)
+        print(f"{DESCRIPTIONS[name]}: {count} seed(s)", flush=True)
+        rows.append(summarise(name, run_model(name, list(range(count)), args.quick, data)))
+
+    machine = machine_description() + (" - QUICK SMOKE RUN (6,000 training images, 2 epochs)" if args.quick else "")
+    table = format_table(rows, machine, test_images=len(data["dense"][2]))
+    out = ROOT / "build"
+    out.mkdir(exist_ok=True)
+    stem = "results_table_quick" if args.quick else "results_table"
+    (out / f"{stem}.md").write_text(table + "\n")
+    (out / f"{stem}.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    print("\n" + table + f"\n\nWritten to {out / stem}.md and .json")
+
+
+if __name__ == "__main__":
+    main()

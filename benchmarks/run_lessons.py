@@ -1,0 +1,197 @@
+"""Execute the lesson notebooks (full mode by default) and report time, test accuracy and test loss per lesson.
+
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/run_lessons.py               # all NN_*.ipynb, full mode
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/run_lessons.py --only 03 04  # just these lessons
+    ... --include-solutions    also run notebooks/solutions/NN_*_solutions.ipynb (after the lessons)
+    ... --quick                quick mode (MNIST_QUICK=1), as the tests use
+
+Each notebook runs on a fresh kernel whose working folder is the notebook's own folder, as in JupyterLab.
+Saved models go to build/saved_models (MNIST_MODELS_DIR), emptied at the start of each run, so a run never
+reuses a model from an earlier one (lessons later in the same run reuse lesson 03's model, as learners would).
+Executed copies go to build/executed/; the results to build/results.json and a printed markdown table. Test
+figures come from the LAST "Test accuracy: x" / "Test loss: x" lines that a notebook printed. A failing
+notebook is reported and the run goes on; the exit code is 1 if any notebook failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON_PATTERN = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
+ACCURACY_LINE = re.compile(r"^Test accuracy: ([-+0-9.eE]+|nan)\s*$", re.MULTILINE)
+LOSS_LINE = re.compile(r"^Test loss: ([-+0-9.eE]+|nan)\s*$", re.MULTILINE)
+ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class LessonResult:
+    notebook: str
+    ok: bool
+    seconds: float
+    test_accuracy: float | None
+    test_loss: float | None
+    error: str | None = None
+
+
+def find_notebooks(notebooks_dir: Path, include_solutions: bool = False, only: Iterable[str] = ()) -> list[Path]:
+    """Top-level lessons ``NN_slug.ipynb`` in number order, then (optionally) ``solutions/NN_*`` likewise.
+
+    ``only`` keeps the notebooks whose two-digit number is listed (e.g. ``["03", "4"]``).
+    """
+    wanted = {number.zfill(2) for number in only}
+
+    def lessons_in(folder: Path) -> list[Path]:
+        if not folder.is_dir():
+            return []
+        found = [p for p in folder.glob("*.ipynb") if LESSON_PATTERN.match(p.name)]
+        if wanted:
+            found = [p for p in found if p.name[:2] in wanted]
+        return sorted(found, key=lambda p: p.name)
+
+    return lessons_in(notebooks_dir) + (lessons_in(notebooks_dir / "solutions") if include_solutions else [])
+
+
+def _stdout_text(notebook: dict[str, Any]) -> str:
+    chunks = []
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                text = output.get("text", "")
+                chunks.append("".join(text) if isinstance(text, list) else text)
+    return "".join(chunks)
+
+
+def parse_test_metrics(notebook: dict[str, Any]) -> tuple[float | None, float | None]:
+    """Return ``(test_accuracy, test_loss)`` from the last such lines the notebook printed; None where absent.
+
+    Only stdout stream outputs count, and only lines that start with exactly "Test accuracy: " or "Test loss: ".
+    """
+    text = _stdout_text(notebook)
+    accuracies = ACCURACY_LINE.findall(text)
+    losses = LOSS_LINE.findall(text)
+    return (float(accuracies[-1]) if accuracies else None, float(losses[-1]) if losses else None)
+
+
+def _format_number(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def markdown_table(results: Sequence[LessonResult]) -> str:
+    """The results as a markdown table: lesson, seconds, test accuracy, test loss, result."""
+    lines = ["| lesson | seconds | test accuracy | test loss | result |", "|---|---:|---:|---:|---|"]
+    for r in results:
+        lines.append(
+            f"| {r.notebook} | {r.seconds:.0f} | {_format_number(r.test_accuracy, 4)} "
+            f"| {_format_number(r.test_loss, 4)} | {'ok' if r.ok else 'FAILED'} |"
+        )
+    return "\n".join(lines)
+
+
+def execute_notebook(path: Path, executed_path: Path, timeout: int) -> LessonResult:
+    """Run one notebook on a fresh kernel in its own folder; write the executed copy even if a cell fails."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    error = None
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as failure:
+        error = f"{type(failure).__name__}: {_last_lines(str(failure))}"
+    except Exception as failure:  # kernel failed to start, unreadable notebook...: report, go on with the next
+        error = f"{type(failure).__name__}: {failure}"
+    seconds = time.perf_counter() - start
+    executed_path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, executed_path)
+    accuracy, loss = parse_test_metrics(notebook)
+    name = str(path.relative_to(path.parents[1] if path.parent.name == "solutions" else path.parent))
+    return LessonResult(name, error is None, round(seconds, 1), accuracy, loss, error)
+
+
+def _last_lines(text: str, count: int = 6) -> str:
+    text = ANSI_CODE.sub("", text)  # tracebacks arrive coloured for a terminal
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(lines[-count:])
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="quick mode (MNIST_QUICK=1); default is full mode")
+    parser.add_argument("--include-solutions", action="store_true", help="also run notebooks/solutions/NN_*.ipynb")
+    parser.add_argument("--only", nargs="+", default=[], metavar="NN", help="only these lesson numbers, e.g. 03 04")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell (default 1800)")
+    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help="folder with the lessons")
+    parser.add_argument("--build", type=Path, default=ROOT / "build", help="output folder (git-ignored)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse_args(argv)
+    notebooks_dir = args.notebooks.resolve()
+    build = args.build.resolve()
+    paths = find_notebooks(notebooks_dir, args.include_solutions, args.only)
+    if not paths:
+        print(f"No notebooks named NN_slug.ipynb found in {notebooks_dir} (--only {args.only}).", file=sys.stderr)
+        return 2
+
+    models = build / "saved_models"
+    shutil.rmtree(models, ignore_errors=True)  # this run's own models only: no stale model is reused
+    os.environ["MNIST_QUICK"] = "1" if args.quick else "0"
+    os.environ["MNIST_MODELS_DIR"] = str(models)
+    if not os.environ.get("MNIST_DATA_DIR"):
+        print("Warning: MNIST_DATA_DIR is not set, so the lessons will try to download MNIST through Keras.")
+
+    mode = "quick" if args.quick else "full"
+    print(f"Running {len(paths)} notebook(s) in {mode} mode; models in {models}")
+    results = []
+    for path in paths:
+        relative = path.relative_to(notebooks_dir)
+        print(f"- {relative}: running", flush=True)
+        result = execute_notebook(path, build / "executed" / relative, args.timeout)
+        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.0f} s", flush=True)
+        if result.error:
+            print("  " + result.error.replace("\n", "\n  "))
+        results.append(result)
+
+    report = {
+        "mode": mode,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.platform()}, {os.cpu_count()} CPU cores",
+        "python": platform.python_version(),
+        "mnist_data_dir": os.environ.get("MNIST_DATA_DIR"),
+        "results": [asdict(r) for r in results],
+    }
+    build.mkdir(parents=True, exist_ok=True)
+    (build / "results.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print()
+    print(markdown_table(results))
+    failed = [r.notebook for r in results if not r.ok]
+    print(f"\nExecuted notebooks: {build / 'executed'}; results: {build / 'results.json'}")
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

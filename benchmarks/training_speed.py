@@ -1,0 +1,295 @@
+"""How fast does the original network train: the original way versus the lessons' fast path?
+
+Both train the SAME model (Dense 512 -> 256 -> 10, adam, batch 64, the last 20 % held out for
+validation, EarlyStopping(val_loss, patience 5, restore best), ModelCheckpoint(best only)):
+
+- original:  model.fit on NumPy arrays with validation_split=0.2, as the original project does;
+- fast path: mnist_helpers.fast_training: tf.data pipelines from make_datasets, and
+             compile(..., jit_compile=True, steps_per_execution=50).
+
+Each (path, seed) trains in its own fresh Python process, one after another, on this machine,
+so one run cannot warm up or slow down the next. Timings need a quiet machine: other programs
+running at the same time inflate them (the script prints the load average before and after).
+
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/training_speed.py            # 3 seeds, 20 epochs
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/training_speed.py --seeds 1 --epochs 4
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/training_speed.py --ablation  # each idea alone
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+BATCH_SIZE = 64
+VALIDATION_SPLIT = 0.2
+STEPS_PER_EXECUTION = 50
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to run the same training; the ablation switches one idea on at a time."""
+
+    label: str
+    tf_data: bool = False  # tf.data pipelines from make_datasets (validation in batches of 1024) instead of arrays
+    jit_compile: bool = False
+    steps_per_execution: int = 1
+    verbose: int = 2  # 1 = the progress bar updated every batch, 2 = one line per epoch
+    threads: bool = False  # intra-op threads = CPU cores, inter-op threads = 1
+
+
+ORIGINAL = Variant("original (NumPy arrays, validation_split)")
+FAST = Variant(
+    "fast path (tf.data + jit_compile + steps_per_execution)",
+    tf_data=True,
+    jit_compile=True,
+    steps_per_execution=STEPS_PER_EXECUTION,
+)
+ABLATION = {
+    "original (verbose=2)": Variant(""),
+    "original, progress bar (verbose=1)": Variant("", verbose=1),
+    "+ tf.data": Variant("", tf_data=True),
+    "+ jit_compile": Variant("", jit_compile=True),
+    f"+ steps_per_execution={STEPS_PER_EXECUTION}": Variant("", steps_per_execution=STEPS_PER_EXECUTION),
+    "+ threads (intra=cores, inter=1)": Variant("", threads=True),
+    f"tf.data + steps_per_execution={STEPS_PER_EXECUTION}": Variant(
+        "", tf_data=True, steps_per_execution=STEPS_PER_EXECUTION
+    ),
+    "tf.data + jit_compile": Variant("", tf_data=True, jit_compile=True),
+    "fast path (tf.data + jit + steps)": FAST,
+    "fast path + threads": Variant(
+        "", tf_data=True, jit_compile=True, steps_per_execution=STEPS_PER_EXECUTION, threads=True
+    ),
+}
+
+
+def train_once(variant: Variant, seed: int, epochs: int, patience: int) -> dict:
+    """Train the original network once, the way ``variant`` says; return timings and test accuracy."""
+    import mnist_helpers as mh
+    from mnist_helpers.fast_training import make_datasets, validation_split_index
+
+    keras = mh.import_keras_quietly()
+    import tensorflow as tf
+
+    if variant.threads:  # must happen before TensorFlow runs its first operation
+        tf.config.threading.set_intra_op_parallelism_threads(os.cpu_count() or 1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    keras.utils.set_random_seed(seed)
+
+    (x_train, y_train), (x_test, y_test) = mh.load_mnist()
+    x_train, y_train, x_test, y_test = mh.shrink_in_quick_mode(x_train, y_train, x_test, y_test)
+    x_train, y_train = mh.prepare_for_dense(x_train, y_train)
+    x_test, y_test = mh.prepare_for_dense(x_test, y_test)
+
+    model = mh.build_original_model(jit_compile=variant.jit_compile, steps_per_execution=variant.steps_per_execution)
+    epoch_times: list[float] = []  # wall-clock seconds
+    epoch_cpu_times: list[float] = []  # CPU seconds of this process, all threads: less sensitive to other programs
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self.start, self.cpu_start = time.perf_counter(), time.process_time()
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            epoch_times.append(time.perf_counter() - self.start)  # training and validation of this epoch
+            epoch_cpu_times.append(time.process_time() - self.cpu_start)
+
+    with tempfile.TemporaryDirectory() as folder:
+        callbacks = [
+            EpochTimer(),  # first, so its end time excludes the other callbacks' work (checkpoint saving)
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True),
+            keras.callbacks.ModelCheckpoint(str(Path(folder) / "best.keras"), monitor="val_loss", save_best_only=True),
+        ]
+        start = time.perf_counter()
+        if variant.tf_data:
+            train_ds, val_ds = make_datasets(
+                x_train, y_train, batch_size=BATCH_SIZE, validation_fraction=VALIDATION_SPLIT, seed=seed
+            )
+            history = model.fit(
+                train_ds,
+                validation_data=val_ds,
+                epochs=epochs,
+                shuffle=False,  # train_ds reshuffles itself every epoch
+                callbacks=callbacks,
+                verbose=variant.verbose,
+            )
+        else:
+            history = model.fit(
+                x_train,
+                y_train,
+                batch_size=BATCH_SIZE,
+                validation_split=VALIDATION_SPLIT,
+                epochs=epochs,
+                callbacks=callbacks,
+                verbose=variant.verbose,
+            )
+        fit_seconds = time.perf_counter() - start
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
+    val_loss = history.history["val_loss"]
+    return {
+        "seed": seed,
+        "epoch_seconds": epoch_times,
+        "epoch_cpu_seconds": epoch_cpu_times,
+        "fit_seconds": fit_seconds,
+        "epochs_trained": len(epoch_times),
+        "best_epoch": 1 + val_loss.index(min(val_loss)),
+        "train_samples": validation_split_index(len(x_train), VALIDATION_SPLIT),
+        "test_accuracy": float(test_accuracy),
+        "test_loss": float(test_loss),
+    }
+
+
+def run_in_fresh_process(variant: Variant, seed: int, epochs: int, patience: int) -> dict:
+    """Run ``train_once`` in a new Python process (a fresh TensorFlow) and return its result."""
+    command = [
+        sys.executable,
+        __file__,
+        "--one",
+        json.dumps(asdict(variant)),
+        "--seed",
+        str(seed),
+        "--epochs",
+        str(epochs),
+        "--patience",
+        str(patience),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"Training {variant.label or variant} with seed {seed} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def steady_epoch_seconds(result: dict, key: str = "epoch_seconds") -> float:
+    """Median seconds per epoch without epoch 1 (which includes building and compiling the training step)."""
+    times = result[key]
+    return statistics.median(times[1:] if len(times) > 1 else times)
+
+
+def machine_line() -> str:
+    import mnist_helpers as mh
+
+    mh.import_keras_quietly()
+    import keras
+    import tensorflow as tf
+
+    quick = " - QUICK MODE (MNIST_QUICK=1: 6,000 images, not for timings)" if mh.is_quick_mode() else ""
+    return (
+        f"{os.cpu_count()} CPU cores, TensorFlow {tf.__version__}, Keras {keras.__version__}; {load_average()}{quick}"
+    )
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: above the number of cores, other programs shared the CPU."""
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"load average (1/5/15 min) {load} on {os.cpu_count()} cores"
+
+
+def compare(seeds: list[int], epochs: int, patience: int) -> None:
+    print(f"Machine: {machine_line()}")
+    print(
+        f"Training the original network, batch {BATCH_SIZE}, up to {epochs} epochs (EarlyStopping patience "
+        f"{patience}), seeds {seeds}; each run in a fresh process, the two paths taking turns.\n"
+    )
+    results: dict[str, list[dict]] = {ORIGINAL.label: [], FAST.label: []}
+    for seed in seeds:
+        for variant in (ORIGINAL, FAST) if seed % 2 == 0 else (FAST, ORIGINAL):  # take turns going first
+            result = run_in_fresh_process(variant, seed, epochs, patience)
+            results[variant.label].append(result)
+            print(
+                f"  {variant.label[:9]:9} seed {seed}: {result['epochs_trained']:2} epochs, "
+                f"{steady_epoch_seconds(result):.2f} s/epoch (first {result['epoch_seconds'][0]:.2f} s), "
+                f"test accuracy {result['test_accuracy']:.4f}",
+                flush=True,
+            )
+    print()
+    medians, cpu_medians = {}, {}
+    for label, runs in results.items():
+        per_epoch = statistics.median(steady_epoch_seconds(run) for run in runs)
+        medians[label] = per_epoch
+        accuracies = [run["test_accuracy"] for run in runs]
+        print(label)
+        cpu = cpu_medians[label] = statistics.median(steady_epoch_seconds(run, "epoch_cpu_seconds") for run in runs)
+        print(f"  seconds per epoch (median over epochs 2+ and seeds): {per_epoch:.2f} s (CPU time {cpu:.2f} s)")
+        print(
+            f"  first epoch (includes building/compiling):          "
+            f"{statistics.median(run['epoch_seconds'][0] for run in runs):.2f} s"
+        )
+        print(f"  training samples per second:                        {runs[0]['train_samples'] / per_epoch:,.0f}")
+        print(f"  epochs trained (early stopping):                    {[run['epochs_trained'] for run in runs]}")
+        print(
+            f"  whole fit, median:                                  "
+            f"{statistics.median(run['fit_seconds'] for run in runs):.1f} s"
+        )
+        print(
+            f"  test accuracy per seed: {', '.join(f'{a:.4f}' for a in accuracies)}; "
+            f"mean {statistics.mean(accuracies):.4f}"
+        )
+    ratio = medians[ORIGINAL.label] / medians[FAST.label]
+    cpu_ratio = cpu_medians[ORIGINAL.label] / cpu_medians[FAST.label]
+    print(
+        f"\nFast path: {ratio:.2f}x faster per epoch than the original (same model, batch {BATCH_SIZE}); "
+        f"{cpu_ratio:.2f}x less CPU time per epoch."
+    )
+    print(f"Now: {load_average()}; above the core count, other programs shared the CPU and inflated the timings.")
+
+
+def ablation(epochs: int, seed: int) -> None:
+    print(f"Machine: {machine_line()}")
+    print(
+        f"Ablation: each idea alone, {epochs} epochs each, seed {seed}, no early stopping. Seconds per epoch: median"
+        " of epochs 2+; wall clock, and CPU time of the training process (all its threads; less disturbed by other"
+        " programs). Speed-up: the original's seconds / the variant's seconds.\n"
+    )
+    print(
+        "| variant                                | s/epoch | CPU s/epoch | first epoch | samples/s | speed-up "
+        "(wall, CPU) | test acc |"
+    )
+    print(
+        "|----------------------------------------|--------:|------------:|------------:|----------:|---------"
+        "-----------:|---------:|"
+    )
+    baseline = None
+    for label, variant in ABLATION.items():
+        result = run_in_fresh_process(variant, seed, epochs, patience=epochs)
+        wall, cpu = steady_epoch_seconds(result), steady_epoch_seconds(result, "epoch_cpu_seconds")
+        baseline = baseline or (wall, cpu)
+        print(
+            f"| {label:38} | {wall:7.2f} | {cpu:11.2f} | {result['epoch_seconds'][0]:9.2f} s | "
+            f"{result['train_samples'] / wall:9,.0f} | {baseline[0] / wall:8.2f}x, {baseline[1] / cpu:5.2f}x | "
+            f"{result['test_accuracy']:.4f} |",
+            flush=True,
+        )
+    print(f"\nNow: {load_average()}; above the core count, other programs shared the CPU and inflated the timings.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=3, help="how many seeds per path (default 3)")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="most epochs per run (default 20, as the original; 4 with --ablation)"
+    )
+    parser.add_argument("--patience", type=int, default=5, help="EarlyStopping patience (default 5, as the original)")
+    parser.add_argument("--ablation", action="store_true", help="measure each idea alone for a few epochs")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one training run, as JSON
+    parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not os.environ.get("MNIST_DATA_DIR"):
+        print("Note: MNIST_DATA_DIR is not set, so Keras will try to download MNIST.", file=sys.stderr)
+    if args.one:
+        variant = Variant(**json.loads(args.one))
+        print(json.dumps(train_once(variant, args.seed, args.epochs, args.patience)))
+    elif args.ablation:
+        ablation(args.epochs or 4, seed=0)
+    else:
+        compare(list(range(args.seeds)), args.epochs or 20, args.patience)
+
+
+if __name__ == "__main__":
+    main()

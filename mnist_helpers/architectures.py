@@ -1,0 +1,157 @@
+"""The "going further" networks (lessons 07 and 08) and how to train them, in one place.
+
+Lesson 07 writes the better dense network out cell by cell, lesson 08 the small
+convolutional network; both check their written-out model against the builders here,
+and ``benchmarks/results_table.py`` trains these same models with these same settings.
+So a script and a lesson always train the same way.
+
+Training settings are plain dicts::
+
+    settings = BETTER_DENSE_TRAINING
+    model = build_better_dense_model()
+    model.fit(x, y, epochs=settings["epochs"], batch_size=settings["batch_size"],
+              validation_split=settings["validation_split"],
+              callbacks=settings["make_callbacks"](settings["epochs"]), verbose=2)
+
+``make_callbacks(epochs)`` returns fresh callbacks each call (callbacks keep state, so
+never share one list between two fits); the learning-rate schedule needs ``epochs``.
+
+Inputs: the dense network takes what ``mh.prepare_for_dense`` gives (784 pixels in 0-1,
+one-hot labels), the CNN takes ``mh.scale_pixels(x)[..., None]`` (28x28x1 images in 0-1,
+one-hot labels).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from mnist_helpers.quiet import import_keras_quietly
+
+DENSE_INPUT_SHAPE = (784,)
+CNN_INPUT_SHAPE = (28, 28, 1)
+NUM_CLASSES = 10
+CNN_MODEL_FILE = "cnn.keras"
+
+#: Random shifts of up to this fraction of the image (0.1 x 28 = up to 2.8 pixels) during training only.
+SHIFT_FRACTION = 0.1
+#: Random rotations of up to this fraction of a full turn (0.03 x 360 = about 11 degrees), CNN only.
+ROTATION_FRACTION = 0.03
+
+
+def cosine_schedule(epochs: int, peak_learning_rate: float, floor: float = 0.02) -> Callable[[int, float], float]:
+    """Return ``schedule(epoch, lr)`` for `keras.callbacks.LearningRateScheduler`: cosine decay per epoch.
+
+    Epoch 0 uses ``peak_learning_rate``; the rate then glides down along half a cosine
+    to ``floor * peak`` in the last epoch, so the final epochs take small, careful steps.
+    """
+    if epochs < 1:
+        raise ValueError(f"cosine_schedule needs epochs >= 1, got {epochs}.")
+
+    def schedule(epoch: int, lr: float = 0.0) -> float:
+        progress = epoch / max(epochs - 1, 1)
+        return peak_learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+
+    return schedule
+
+
+def _callbacks(epochs: int, peak_learning_rate: float) -> list[Any]:
+    keras = import_keras_quietly()
+    return [
+        keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, peak_learning_rate)),
+        # The schedule decides when training ends; this only keeps the epoch with the best validation accuracy.
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=epochs, restore_best_weights=True),
+    ]
+
+
+def build_better_dense_model() -> Any:
+    """The original's Dense 512 -> 256 -> 10, plus shifts, batch normalisation and dropout; compiled.
+
+    Input: 784 pixels in 0-1. RandomTranslation only acts during training (fit); predict,
+    evaluate and a saved model see the digits unchanged.
+    """
+    keras = import_keras_quietly()
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input(shape=DENSE_INPUT_SHAPE),
+            layers.Reshape((28, 28, 1)),
+            layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
+            layers.Flatten(),
+            layers.Dense(512, use_bias=False),
+            layers.BatchNormalization(),
+            layers.Activation("relu"),
+            layers.Dropout(0.25),
+            layers.Dense(256, use_bias=False),
+            layers.BatchNormalization(),
+            layers.Activation("relu"),
+            layers.Dropout(0.25),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
+        ],
+        name="better_dense",
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def make_better_dense_callbacks(epochs: int) -> list[Any]:
+    """Cosine learning-rate decay from 0.002, and keep the epoch with the best val_accuracy."""
+    return _callbacks(epochs, peak_learning_rate=0.002)
+
+
+BETTER_DENSE_TRAINING: dict[str, Any] = {
+    "epochs": 15,
+    "batch_size": 128,
+    "validation_split": 0.2,
+    "make_callbacks": make_better_dense_callbacks,
+}
+
+
+def build_cnn_model() -> Any:
+    """A compact CNN: two convolution blocks, then Dense 128; small shifts and rotations while training; compiled.
+
+    Input: 28x28x1 images in 0-1. Batch normalisation uses momentum 0.9 (Keras' default is 0.99) so its
+    running averages catch up within a few dozen steps: the first epoch's validation accuracy is then
+    meaningful, and a one-epoch quick-mode run predicts sensibly.
+    """
+    keras = import_keras_quietly()
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input(shape=CNN_INPUT_SHAPE),
+            layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
+            layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"),
+            layers.Conv2D(32, 3, use_bias=False),
+            layers.BatchNormalization(momentum=0.9),
+            layers.Activation("relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, use_bias=False),
+            layers.BatchNormalization(momentum=0.9),
+            layers.Activation("relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dropout(0.4),
+            layers.Dense(128, use_bias=False),
+            layers.BatchNormalization(momentum=0.9),
+            layers.Activation("relu"),
+            layers.Dropout(0.4),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
+        ],
+        name="cnn",
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def make_cnn_callbacks(epochs: int) -> list[Any]:
+    """Cosine learning-rate decay from 0.003, and keep the epoch with the best val_accuracy."""
+    return _callbacks(epochs, peak_learning_rate=0.003)
+
+
+CNN_TRAINING: dict[str, Any] = {
+    "epochs": 12,
+    "batch_size": 128,
+    "validation_split": 0.2,
+    "make_callbacks": make_cnn_callbacks,
+}

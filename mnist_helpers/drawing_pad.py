@@ -1,0 +1,283 @@
+"""A drawing pad for your own digit: draw with the mouse (or a finger), press Predict, see what the model sees.
+
+    pad = DrawingPad(model)    # any Keras model trained on MNIST (MLP with 784 inputs or a CNN on 28x28)
+    pad                        # as a cell's last value: shows the pad
+    pad.predict_image(rgba)    # the same prediction from code, for an image array (what the button does)
+
+Why anywidget for the canvas: the strokes are drawn by a few lines of JavaScript in the browser,
+so drawing stays smooth even when the kernel is far away (Colab), and only the finished picture
+(a PNG) travels to Python when you press Predict. anywidget ships its front end for JupyterLab 4
+and Notebook 7 and switches on Colab's custom widget manager by itself. The rest (buttons, the
+chart, the 28x28 preview, file upload) are plain ipywidgets types that exist in ipywidgets 7 and 8.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import anywidget
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+from matplotlib.figure import Figure
+
+from mnist_helpers.digit_image import EmptyDrawingError, preprocessing_steps, read_image_bytes
+from mnist_helpers.plots import figure_to_png
+
+CANVAS_SIZE = 280  # ten screen pixels for every MNIST pixel
+PEN_WIDTH = 20  # after scaling to the 20x20 box this is a 2-3 pixel stroke, like MNIST's
+PNG_DATA_URL_PREFIX = "data:image/png;base64,"
+
+_CANVAS_ESM = """
+function render({ model, el }) {
+  const canvas = document.createElement("canvas");
+  canvas.width = model.get("size");
+  canvas.height = model.get("size");
+  // Transparent canvas, white paper behind it: the strokes are the only opaque pixels (ink = alpha).
+  canvas.style.cssText = "background:white;border:2px solid #888;border-radius:4px;touch-action:none;cursor:crosshair";
+  const ctx = canvas.getContext("2d");
+  let drawing = false;
+  let last = null;
+  const point = (event) => {
+    const box = canvas.getBoundingClientRect();
+    const x = (event.clientX - box.left) * canvas.width / box.width;
+    return [x, (event.clientY - box.top) * canvas.height / box.height];
+  };
+  const stroke = (from, to) => {
+    ctx.strokeStyle = "black";
+    ctx.lineWidth = model.get("pen_width");
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    ctx.moveTo(from[0], from[1]);
+    ctx.lineTo(to[0], to[1]);
+    ctx.stroke();
+  };
+  canvas.addEventListener("pointerdown", (event) => {
+    drawing = true;
+    last = point(event);
+    stroke(last, last);
+    canvas.setPointerCapture(event.pointerId);
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (!drawing) return;
+    const next = point(event);
+    stroke(last, next);
+    last = next;
+  });
+  const finish = () => {
+    if (!drawing) return;
+    drawing = false;
+    model.set("png_data_url", canvas.toDataURL("image/png"));
+    model.save_changes();
+  };
+  canvas.addEventListener("pointerup", finish);
+  canvas.addEventListener("pointercancel", finish);
+  model.on("change:clear_count", () => ctx.clearRect(0, 0, canvas.width, canvas.height));
+  el.appendChild(canvas);
+}
+export default { render };
+"""
+
+
+class DrawingCanvas(anywidget.AnyWidget):
+    """A square canvas: strokes are drawn in the browser; after each stroke the picture is synced as a PNG.
+
+    ``png_data_url`` is "" until something is drawn. Bumping ``clear_count`` wipes the canvas.
+    """
+
+    _esm = _CANVAS_ESM
+    size = traitlets.Int(CANVAS_SIZE).tag(sync=True)
+    pen_width = traitlets.Int(PEN_WIDTH).tag(sync=True)
+    png_data_url = traitlets.Unicode("").tag(sync=True)
+    clear_count = traitlets.Int(0).tag(sync=True)
+
+    def clear(self) -> None:
+        """Wipe the drawing, here and in the browser."""
+        self.png_data_url = ""
+        self.clear_count += 1
+
+
+def image_from_data_url(data_url: str) -> np.ndarray:
+    """Decode the canvas's ``data:image/png;base64,...`` URL to an RGBA uint8 array (the ink is in alpha)."""
+    if not data_url:
+        raise EmptyDrawingError("The canvas is empty: draw a digit first (hold the mouse button down and move).")
+    if not data_url.startswith(PNG_DATA_URL_PREFIX):
+        raise ValueError(f"Expected a PNG data URL starting with {PNG_DATA_URL_PREFIX!r}, got {data_url[:40]!r}.")
+    return read_image_bytes(base64.b64decode(data_url[len(PNG_DATA_URL_PREFIX) :]), source="the drawing canvas")
+
+
+def uploaded_file(value: Any) -> tuple[str, bytes] | None:
+    """Return ``(name, content)`` of the file in a ``widgets.FileUpload`` value, or None if there is none.
+
+    ipywidgets 8 (JupyterLab) gives a tuple of dicts with "name" and "content" (a memoryview);
+    ipywidgets 7 (Colab) gives a dict from file name to {"metadata": ..., "content": bytes}. The last file wins.
+    """
+    if not value:
+        return None
+    if isinstance(value, dict):  # ipywidgets 7
+        name, entry = list(value.items())[-1]
+        return str(name), bytes(entry["content"])
+    entry = list(value)[-1]  # ipywidgets 8
+    return str(entry["name"]), bytes(entry["content"])
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the model made of one picture."""
+
+    digit: int
+    probabilities: np.ndarray  # shape (10,), sums to 1
+    model_input: np.ndarray  # the 28x28 picture the model saw (1 = ink)
+    inverted: bool  # the picture was dark ink on light paper and was inverted
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probabilities[self.digit])
+
+
+def predict_digit(model: Any, image: object, preprocess: bool = True) -> Prediction:
+    """Preprocess ``image`` like MNIST (`to_mnist_format`) and ask ``model`` for the 10 probabilities.
+
+    With ``preprocess=False`` the image must already be a 28x28 array of ink in [0, 1] and goes in as it is
+    (to show what happens without preprocessing). The 28x28 picture is reshaped to the model's input:
+    (1, 784) for a Dense network, (1, 28, 28, 1) for a CNN.
+    """
+    if preprocess:
+        steps = preprocessing_steps(image)
+        model_input, inverted = steps.centred, steps.inverted
+    else:
+        model_input, inverted = _checked_model_input(image), False
+    input_shape = tuple(model.inputs[0].shape[1:])
+    batch = model_input.reshape((1, *input_shape))
+    probabilities = np.asarray(model.predict(batch, verbose=0), dtype=np.float64)[0]
+    if probabilities.shape != (10,):
+        raise ValueError(f"The model gives {probabilities.shape} outputs per image, expected 10 (one per digit).")
+    return Prediction(
+        digit=int(np.argmax(probabilities)),
+        probabilities=probabilities,
+        model_input=model_input,
+        inverted=inverted,
+    )
+
+
+def _checked_model_input(image: object) -> np.ndarray:
+    array = np.asarray(image)
+    if array.shape != (28, 28) or not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(
+            f"preprocess=False needs a 28x28 float array of ink in 0-1, got shape {array.shape}, dtype {array.dtype}."
+        )
+    if array.min() < 0 or array.max() > 1:
+        raise ValueError(f"preprocess=False needs values in 0-1, got {array.min():g} to {array.max():g}.")
+    return array.astype(np.float32)
+
+
+def probability_figure(probabilities: np.ndarray | None) -> Figure:
+    """A bar chart of the 10 probabilities, the chosen digit in orange (empty bars before a prediction)."""
+    values = np.zeros(10) if probabilities is None else np.asarray(probabilities)
+    figure = Figure(figsize=(4.2, 2.8), layout="constrained")
+    axis = figure.subplots()
+    colours = ["tab:blue"] * 10
+    if probabilities is not None:
+        colours[int(np.argmax(values))] = "tab:orange"
+    axis.bar(range(10), values, color=colours)
+    axis.set_xticks(range(10))
+    axis.set_ylim(0, 1)
+    axis.set_xlabel("digit")
+    axis.set_ylabel("probability")
+    axis.set_title("What the model thinks" if probabilities is not None else "Draw a digit, then press Predict")
+    return figure
+
+
+def model_input_figure(model_input: np.ndarray | None) -> Figure:
+    """The 28x28 picture the model sees, pixel by pixel, drawn like the lessons draw MNIST digits."""
+    figure = Figure(figsize=(2.8, 2.8), layout="constrained")
+    axis = figure.subplots()
+    axis.imshow(np.zeros((28, 28)) if model_input is None else model_input, cmap="gray_r", vmin=0, vmax=1)
+    axis.set_xticks([])
+    axis.set_yticks([])
+    axis.set_title("What the model sees (28x28)")
+    return figure
+
+
+class DrawingPad:
+    """Canvas + Clear + Predict + file upload, with the bar chart and the 28x28 picture the model saw."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.last_prediction: Prediction | None = None
+        self.canvas = DrawingCanvas()
+        self.clear_button = widgets.Button(description="Clear", icon="eraser")
+        self.predict_button = widgets.Button(description="Predict", button_style="success", icon="check")
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload image")
+        self.result = widgets.HTML("Draw a digit in the box, then press <b>Predict</b>.")
+        self.chart = widgets.Image(value=figure_to_png(probability_figure(None)), format="png")
+        self.model_view = widgets.Image(value=figure_to_png(model_input_figure(None)), format="png")
+        self.clear_button.on_click(lambda _button: self.clear())
+        self.predict_button.on_click(lambda _button: self.predict_drawing())
+        self.upload.observe(self._on_upload, names="value")
+        buttons = widgets.HBox([self.clear_button, self.predict_button, self.upload])
+        self.widget = widgets.VBox([widgets.HBox([self.canvas, self.model_view, self.chart]), buttons, self.result])
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def clear(self) -> None:
+        """Wipe the canvas and the last prediction."""
+        self.canvas.clear()
+        self.last_prediction = None
+        self.result.value = "Draw a digit in the box, then press <b>Predict</b>."
+        self.chart.value = figure_to_png(probability_figure(None))
+        self.model_view.value = figure_to_png(model_input_figure(None))
+
+    def predict_drawing(self) -> Prediction | None:
+        """What the Predict button does: read the canvas and predict (None, with a message, if it is empty)."""
+        try:
+            image = image_from_data_url(self.canvas.png_data_url)
+        except EmptyDrawingError as error:
+            self._show_problem(str(error))
+            return None
+        return self.predict_image(image)
+
+    def predict_image(self, image: object, source: str = "your drawing") -> Prediction | None:
+        """Preprocess ``image`` (array or PIL image), predict, and show the chart and the 28x28 picture.
+
+        Returns the `Prediction`, or None (and says why under the pad) if the image has no ink or cannot be read.
+        """
+        try:
+            prediction = predict_digit(self.model, image)
+        except (EmptyDrawingError, ValueError, TypeError) as error:
+            self._show_problem(str(error))
+            return None
+        self.last_prediction = prediction
+        self.chart.value = figure_to_png(probability_figure(prediction.probabilities))
+        self.model_view.value = figure_to_png(model_input_figure(prediction.model_input))
+        note = " (dark ink on light paper: inverted first)" if prediction.inverted else ""
+        self.result.value = (
+            f"The model reads {html.escape(source)} as <b class='predicted-digit'>{prediction.digit}</b> "
+            f"({prediction.confidence:.0%} sure){note}."
+        )
+        return prediction
+
+    def predict_file(self, name: str, content: bytes) -> Prediction | None:
+        """Predict the digit in an uploaded PNG/JPEG file's bytes."""
+        try:
+            image = read_image_bytes(content, source=name)
+        except ValueError as error:
+            self._show_problem(str(error))
+            return None
+        return self.predict_image(image, source=name)
+
+    def _on_upload(self, change: dict[str, Any]) -> None:
+        found = uploaded_file(change["new"])
+        if found is not None:
+            self.predict_file(*found)
+
+    def _show_problem(self, message: str) -> None:
+        self.last_prediction = None
+        self.result.value = f"<span style='color:#b00'>{html.escape(message)}</span>"

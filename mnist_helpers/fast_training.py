@@ -1,0 +1,117 @@
+"""Train the same network faster on a CPU: a tf.data pipeline and two compile options.
+
+The original feeds NumPy arrays to ``model.fit(..., batch_size=64, validation_split=0.2)``.
+That is fine, but on a laptop CPU much of each epoch is overhead around tiny batches:
+Python runs once per batch, and TensorFlow runs each layer's operations one by one.
+The fast path keeps the model, the optimizer, the batch size and the validation data,
+and changes only how the work is handed to TensorFlow::
+
+    train_ds, val_ds = make_datasets(x_train, y_train, batch_size=64, validation_fraction=0.2)
+    model.compile(
+        optimizer="adam",
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+        jit_compile=True,  # XLA fuses each training step into one compiled program
+        steps_per_execution=50,  # run 50 batches per call from Python instead of 1
+    )
+    history = model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=20,
+        shuffle=False,  # train_ds already reshuffles every epoch; without this Keras warns that it cannot shuffle
+        callbacks=[...],
+        verbose=2,
+    )
+
+``make_datasets`` splits exactly like ``validation_split``: the LAST fraction of the
+examples (before any shuffling) is held out for validation, and the rest is shuffled
+anew each epoch (seeded, so a rerun repeats) and cut into batches of ``batch_size``.
+Epoch-level callbacks (EarlyStopping, ModelCheckpoint, LearningRateScheduler) behave as
+before; batch-level callbacks see one call per ``steps_per_execution`` batches.
+Models with random augmentation layers (RandomTranslation, RandomRotation, ...) cannot be
+XLA-compiled: with ``jit_compile=True`` Keras warns "Model doesn't support jit_compile=True"
+and trains without it, so compile those with ``steps_per_execution`` only.
+``benchmarks/training_speed.py`` measures what each idea gains.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from mnist_helpers.quiet import import_keras_quietly
+
+#: The recommended extra ``model.compile`` keywords for CPU training (measured in benchmarks/training_speed.py).
+#: ``jit_compile=True`` compiles each training step with XLA; ``steps_per_execution`` runs that many batches per
+#: call from Python. Neither changes the training (same batches, same optimizer steps); XLA only rounds some float
+#: sums in another order, so a seeded run matches the original closely, not bit for bit.
+FAST_COMPILE_OPTIONS: dict[str, Any] = {"jit_compile": True, "steps_per_execution": 50}
+
+#: Validation only predicts, so it can use big batches (fewer, larger steps); the metrics do not depend on it.
+VALIDATION_BATCH_SIZE = 1024
+
+DEFAULT_SEED = 42
+
+
+def validation_split_index(num_samples: int, validation_fraction: float) -> int:
+    """Where ``model.fit(validation_split=...)`` cuts: examples before this index train, the rest validate.
+
+    Keras computes ``floor(num_samples * (1 - validation_split))``; so does this, so both hold out the same examples.
+    """
+    if not 0.0 < validation_fraction < 1.0:
+        raise ValueError(
+            f"validation_fraction must be between 0 and 1 (exclusive), got {validation_fraction}; "
+            "0.2 holds out the last 20 % of the examples, like validation_split=0.2."
+        )
+    split_at = int(math.floor(num_samples * (1.0 - validation_fraction)))
+    if split_at == 0 or split_at == num_samples:
+        raise ValueError(
+            f"{num_samples} examples are too few to hold out validation_fraction={validation_fraction}: "
+            "one of the two parts would be empty. Use more examples or another fraction."
+        )
+    return split_at
+
+
+def make_datasets(
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int = 64,
+    validation_fraction: float = 0.2,
+    seed: int = DEFAULT_SEED,
+    validation_batch_size: int = VALIDATION_BATCH_SIZE,
+) -> tuple[Any, Any]:
+    """Return ``(train_ds, val_ds)``, two ``tf.data.Dataset`` of ``(images, labels)`` batches.
+
+    Mirrors ``model.fit(x, y, batch_size=..., validation_split=validation_fraction, shuffle=True)``:
+    ``val_ds`` holds the last ``validation_fraction`` of the examples, in order, in batches of
+    ``validation_batch_size``; ``train_ds`` holds the rest, reshuffled every epoch from ``seed``, in batches of
+    ``batch_size`` (the last batch may be smaller, as in Keras). ``x`` and ``y`` are NumPy arrays of equal length,
+    prepared as the model expects (e.g. ``mh.prepare_for_dense``).
+    """
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"make_datasets needs as many labels as examples, got {len(x)} examples and {len(y)} labels.")
+    for name, value in (("batch_size", batch_size), ("validation_batch_size", validation_batch_size)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+    split_at = validation_split_index(len(x), validation_fraction)
+
+    import_keras_quietly()  # imports TensorFlow without its start-up logs
+    import tensorflow as tf
+
+    x_train, y_train = tf.constant(x[:split_at]), tf.constant(y[:split_at])
+    train_ds = (
+        # Shuffle the example numbers 0..split_at-1, not the images: same order, far less copying. A buffer as
+        # large as the data gives a full shuffle, like fit's shuffle=True, with a new order each epoch.
+        tf.data.Dataset.range(split_at)
+        .shuffle(split_at, seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .map(lambda indices: (tf.gather(x_train, indices), tf.gather(y_train, indices)))
+        # Prepare the next batches on another thread while the model trains on this one.
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    val_ds = tf.data.Dataset.from_tensor_slices((x[split_at:], y[split_at:])).batch(validation_batch_size)
+    return train_ds, val_ds

@@ -1,0 +1,135 @@
+"""The going-further networks (lessons 07, 08) and their training settings, shared with benchmarks/results_table.py."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import mnist_helpers as mh
+from mnist_helpers import architectures as arch
+
+keras = mh.import_keras_quietly()
+
+BUILDERS = {
+    "better_dense": (arch.build_better_dense_model, arch.BETTER_DENSE_TRAINING, arch.DENSE_INPUT_SHAPE),
+    "cnn": (arch.build_cnn_model, arch.CNN_TRAINING, arch.CNN_INPUT_SHAPE),
+}
+
+
+def dense_parameters(inputs: int, units: int, bias: bool = True) -> int:
+    return inputs * units + (units if bias else 0)
+
+
+def batch_norm_parameters(channels: int) -> int:
+    return 4 * channels  # gamma, beta (trained), moving mean, moving variance (running averages)
+
+
+def conv_parameters(kernel: int, channels_in: int, filters: int, bias: bool = True) -> int:
+    return kernel * kernel * channels_in * filters + (filters if bias else 0)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_builder_returns_a_compiled_model_with_mnist_shapes(name):
+    build, _, input_shape = BUILDERS[name]
+    model = build()
+    assert model.compiled, f"{name}: the builder must return a compiled model"
+    assert model.loss == "categorical_crossentropy"
+    assert tuple(model.input_shape) == (None, *input_shape)
+    assert tuple(model.output_shape) == (None, arch.NUM_CLASSES)
+
+
+def test_better_dense_parameter_count_follows_its_layers():
+    expected = (
+        dense_parameters(784, 512, bias=False)
+        + batch_norm_parameters(512)
+        + dense_parameters(512, 256, bias=False)
+        + batch_norm_parameters(256)
+        + dense_parameters(256, 10)
+    )
+    model = arch.build_better_dense_model()
+    assert model.count_params() == expected
+    assert model.count_params() > mh.build_original_model().count_params(), "BN adds 4 per unit, dropped biases 1"
+
+
+def test_cnn_parameter_count_follows_its_layers():
+    side = ((28 - 2) // 2 - 2) // 2  # two valid 3x3 convolutions, each followed by 2x2 pooling
+    expected = (
+        conv_parameters(3, 1, 32, bias=False)
+        + batch_norm_parameters(32)
+        + conv_parameters(3, 32, 64, bias=False)
+        + batch_norm_parameters(64)
+        + dense_parameters(side * side * 64, 128, bias=False)
+        + batch_norm_parameters(128)
+        + dense_parameters(128, 10)
+    )
+    assert arch.build_cnn_model().count_params() == expected
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_prediction_is_a_probability_per_digit_and_ignores_augmentation(name):
+    build, _, input_shape = BUILDERS[name]
+    model = build()
+    images = np.random.default_rng(0).random((8, *input_shape)).astype("float32")
+    first = model.predict(images, verbose=0)
+    assert first.shape == (8, 10)
+    np.testing.assert_allclose(first.sum(axis=1), 1.0, rtol=1e-5)
+    # Random shifts, rotations and dropout act in training only: predicting twice gives the same answer.
+    np.testing.assert_allclose(model.predict(images, verbose=0), first, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_training_settings_are_complete_and_sensible(name):
+    _, settings, _ = BUILDERS[name]
+    assert set(settings) == {"epochs", "batch_size", "validation_split", "make_callbacks"}
+    assert isinstance(settings["epochs"], int) and settings["epochs"] >= 1
+    assert isinstance(settings["batch_size"], int) and settings["batch_size"] >= 1
+    assert 0 < settings["validation_split"] < 1
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_make_callbacks_gives_a_fresh_schedule_and_best_epoch_restore(name):
+    _, settings, _ = BUILDERS[name]
+    epochs = settings["epochs"]
+    callbacks = settings["make_callbacks"](epochs)
+    stoppers = [c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)]
+    schedulers = [c for c in callbacks if isinstance(c, keras.callbacks.LearningRateScheduler)]
+    assert len(stoppers) == 1 and len(schedulers) == 1
+    assert stoppers[0].monitor == "val_accuracy" and stoppers[0].restore_best_weights
+    assert stoppers[0].patience >= epochs, "the schedule, not early stopping, decides when training ends"
+    rates = [schedulers[0].schedule(epoch, 0.0) for epoch in range(epochs)]
+    assert rates == sorted(rates, reverse=True) and rates[0] > rates[-1] > 0
+    again = settings["make_callbacks"](epochs)
+    assert all(a is not b for a, b in zip(callbacks, again, strict=True)), "callbacks keep state: never share them"
+
+
+def test_cosine_schedule_goes_from_peak_to_floor():
+    schedule = arch.cosine_schedule(10, 0.002, floor=0.02)
+    assert math.isclose(schedule(0, 0.0), 0.002)
+    assert math.isclose(schedule(9, 0.0), 0.002 * 0.02)
+    assert math.isclose(schedule(0), 0.002), "Keras may call it with the epoch only"
+    assert math.isclose(arch.cosine_schedule(1, 0.003)(0), 0.003), "a single epoch trains at the peak rate"
+    with pytest.raises(ValueError, match="epochs >= 1"):
+        arch.cosine_schedule(0, 0.001)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_one_epoch_with_the_settings_trains_and_follows_the_schedule(name):
+    build, settings, input_shape = BUILDERS[name]
+    rng = np.random.default_rng(1)
+    x = rng.random((40, *input_shape)).astype("float32")
+    y = keras.utils.to_categorical(rng.integers(0, 10, 40), 10)
+    model = build()
+    history = model.fit(
+        x,
+        y,
+        epochs=1,
+        batch_size=settings["batch_size"],
+        validation_split=settings["validation_split"],
+        callbacks=settings["make_callbacks"](1),
+        verbose=0,
+    )
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
+    scheduled = settings["make_callbacks"](1)[0].schedule(0, 0.0)
+    assert math.isclose(history.history["learning_rate"][0], scheduled, rel_tol=1e-6), "the optimizer keeps float32"
