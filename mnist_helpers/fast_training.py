@@ -47,7 +47,8 @@ from mnist_helpers.quiet import import_keras_quietly
 #: ``jit_compile=True`` compiles each training step with XLA; ``steps_per_execution`` runs that many batches per
 #: call from Python. Neither changes the training (same batches, same optimizer steps); XLA only rounds some float
 #: sums in another order, so a seeded run matches the original closely, not bit for bit.
-FAST_COMPILE_OPTIONS: dict[str, Any] = {"jit_compile": True, "steps_per_execution": 50}
+STEPS_PER_EXECUTION = 50
+FAST_COMPILE_OPTIONS: dict[str, Any] = {"jit_compile": True, "steps_per_execution": STEPS_PER_EXECUTION}
 
 #: Validation only predicts, so it can use big batches (fewer, larger steps); the metrics do not depend on it.
 VALIDATION_BATCH_SIZE = 1024
