@@ -7,117 +7,31 @@ when Chromium, Playwright or MNIST_DATA_DIR is missing. A screenshot goes to art
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lab_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_jupyterlab, skip_without_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "06_model_playground.ipynb"
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# JupyterLab settings for a quiet, fully rendered page: no news or update pop-ups, every cell in the DOM.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
-    # Start the notebook's own kernel without asking (a slow start otherwise brings up "Select Kernel").
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
-        "windowingMode": "none",
-        "autoStartDefaultKernel": True,
-    },
-}
-SERVER_START_SECONDS = 90
 RUN_ALL_MS = 120_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_server(process: subprocess.Popen, url: str, log: Path) -> None:
-    """Poll the server's status API until it answers; ``process.wait`` is the bounded pause between tries."""
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        try:
-            process.wait(timeout=0.5)
-        except subprocess.TimeoutExpired:
-            continue
-        raise RuntimeError(f"JupyterLab exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
-    raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
 def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) for the browser test."
-        )
-    pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed: pip install -e .[test]")
+    skip_without_browser()
     if not os.environ.get("MNIST_DATA_DIR"):
         pytest.skip("MNIST_DATA_DIR is not set: lesson 06 needs the MNIST files to run in the browser.")
-
     base = tmp_path_factory.mktemp("lab")
-    root, home = base / "root", base / "home"
+    root = base / "root"
     root.mkdir()
     shutil.copy(LESSON, root / LESSON.name)
-    for name, values in LAB_SETTINGS.items():
-        path = home / "settings" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        "MNIST_QUICK": "1",
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "MNIST_MODELS_DIR": str(base / "saved_models"),
-    }
-    log = base / "jupyterlab.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-                *(["--allow-root"] if os.geteuid() == 0 else []),  # CI containers run as root
-            ],
-            cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        _wait_for_server(process, f"http://127.0.0.1:{port}/api/status?token={token}", log)
-        yield f"http://127.0.0.1:{port}/lab/tree/{LESSON.name}?token={token}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    env = {"MNIST_QUICK": "1", "MNIST_MODELS_DIR": str(base / "saved_models")}
+    with running_jupyterlab(root, base / "home", env) as url_for:
+        yield url_for(LESSON.name)
 
 
 def _run_all_cells(page) -> None:

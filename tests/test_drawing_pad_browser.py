@@ -8,19 +8,11 @@ picture reaches Python. Skipped where Chromium or Playwright is missing.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs the system's Chromium (apt-get install chromium)")
+from lab_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_jupyterlab, skip_without_browser
 
 PAD_CELL = """import numpy as np
 from mnist_helpers.drawing_pad import DrawingPad
@@ -42,14 +34,9 @@ pad"""
 CHECK_CELL = "print('INK', round(float(model.batch.sum())), 'ROWS', np.flatnonzero(model.batch.reshape(28, 28).any(1)))"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def lab_url(tmp_path: Path):
+def lab_url(tmp_path: Path) -> Iterator[str]:
+    skip_without_browser()
     cells = [PAD_CELL, CHECK_CELL]
     notebook = {
         "cells": [
@@ -59,32 +46,19 @@ def lab_url(tmp_path: Path):
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    (tmp_path / "pad.ipynb").write_text(json.dumps(notebook))
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=padtest", f"--ServerApp.root_dir={tmp_path}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token=padtest", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start within 60 s")
-        yield f"{base}/lab/tree/pad.ipynb?token=padtest"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "pad.ipynb").write_text(json.dumps(notebook))
+    with running_jupyterlab(root, tmp_path / "home") as url_for:
+        yield url_for("pad.ipynb")
 
 
-def test_drawing_with_the_mouse_and_predict_in_jupyterlab(lab_url, tmp_path):
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+def test_drawing_with_the_mouse_and_predict_in_jupyterlab(lab_url):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(lab_url)
@@ -104,7 +78,7 @@ def test_drawing_with_the_mouse_and_predict_in_jupyterlab(lab_url, tmp_path):
             page.mouse.up()
             page.get_by_role("button", name="Predict").click()
             page.wait_for_selector("text=The model reads your drawing as", timeout=30_000)
-            page.screenshot(path=str(tmp_path / "pad.png"))
+            page.screenshot(path=str(ARTIFACTS / "09_drawing_pad.png"))
             page.click(".jp-Cell:nth-child(2) .jp-InputArea-editor")
             page.keyboard.press("Shift+Enter")
             page.wait_for_selector("text=INK", timeout=30_000)

@@ -1,0 +1,118 @@
+"""Shared by the real-browser tests: JupyterLab on loopback, and Debian's Chromium for Playwright.
+
+Nothing is downloaded: Playwright drives /usr/bin/chromium (apt-get install chromium). JupyterLab serves a
+temporary folder on 127.0.0.1 with a token, a free port and its own settings (no news pop-ups, every cell in
+the DOM, the kernel started without asking). Screenshots go to artifacts/browser/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts" / "browser"
+# Without the background-networking flags Chromium keeps trying to reach Google on this closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
+    # Start the notebook's own kernel without asking (a slow start otherwise brings up "Select Kernel").
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none",
+        "autoStartDefaultKernel": True,
+    },
+}
+SERVER_START_SECONDS = 90
+
+
+def skip_without_browser() -> None:
+    """Skip the calling test, saying what to install, where Chromium or Playwright is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium).")
+    pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed: pip install -e .[test]")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_server(process: subprocess.Popen, url: str, log: Path) -> None:
+    """Poll the server's status API until it answers; ``process.wait`` is the bounded pause between tries."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        try:
+            process.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            continue
+        raise RuntimeError(f"JupyterLab exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def running_jupyterlab(
+    root: Path, home: Path, env: dict[str, str] | None = None
+) -> Iterator[Callable[[str], str]]:
+    """Serve ``root`` with JupyterLab (its settings and runtime files under ``home``) until the block ends.
+
+    Yields ``url_for(notebook_name)``, the address that opens that notebook in JupyterLab, token included.
+    """
+    for name, values in LAB_SETTINGS.items():
+        path = home / "settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    port, token = free_port(), secrets.token_hex(16)
+    environment = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        **(env or {}),
+    }
+    log = home / "jupyterlab.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+                *(["--allow-root"] if os.geteuid() == 0 else []),  # CI containers run as root
+            ],
+            cwd=root, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_for_server(process, f"http://127.0.0.1:{port}/api/status?token={token}", log)
+        yield lambda notebook_name: f"http://127.0.0.1:{port}/lab/tree/{notebook_name}?token={token}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
