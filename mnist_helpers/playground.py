@@ -27,8 +27,9 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from mnist_helpers.layer_size_explorer import count_dense_parameters
 from mnist_helpers.modes import pick
-from mnist_helpers.playground_model import architecture_text, build_playground_model, dense_parameter_count
+from mnist_helpers.playground_model import architecture_text, build_playground_model
 from mnist_helpers.plots import figure_to_png
 from mnist_helpers.quiet import import_keras_quietly
 from mnist_helpers.run_table import RunResult, runs_table_html
@@ -184,7 +185,7 @@ class ModelPlayground:
     @property
     def parameter_count(self) -> int:
         """Weights and biases of the network the controls describe (what ``model.count_params()`` will say)."""
-        return dense_parameter_count(self.input_size, self.hidden_units, self.y_train.shape[1])
+        return count_dense_parameters(self.input_size, self.hidden_units, self.y_train.shape[1])
 
     def settings(self) -> PlaygroundSettings:
         """The current controls as one frozen snapshot."""

@@ -1,9 +1,8 @@
 """The network the model playground builds: a stack of Dense layers, written out in plain Keras.
 
 Lesson 06 writes the same function out cell by cell and checks it against this one,
-so the widget never hides the Keras it teaches. ``dense_parameter_count`` gives the
-number of weights and biases without building anything, so the playground's label
-can update on every slider move.
+so the widget never hides the Keras it teaches. The playground's live parameter count uses
+``layer_size_explorer.count_dense_parameters`` (lesson 02's hand count), without building a model.
 """
 
 from __future__ import annotations
@@ -14,16 +13,6 @@ from typing import Any
 from mnist_helpers.quiet import import_keras_quietly
 
 NUM_CLASSES = 10
-
-
-def dense_parameter_count(input_size: int, hidden_units: Sequence[int], num_classes: int = NUM_CLASSES) -> int:
-    """Weights plus biases of ``input_size -> hidden_units... -> num_classes`` Dense layers.
-
-    Each Dense layer from ``n`` inputs to ``m`` units learns ``n * m`` weights and ``m`` biases;
-    Dropout layers learn nothing.
-    """
-    sizes = [input_size, *hidden_units, num_classes]
-    return sum((inputs + 1) * outputs for inputs, outputs in zip(sizes[:-1], sizes[1:], strict=False))
 
 
 def architecture_text(input_size: int, hidden_units: Sequence[int], num_classes: int = NUM_CLASSES) -> str:

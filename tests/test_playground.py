@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
+from mnist_helpers.layer_size_explorer import count_dense_parameters
 from mnist_helpers.playground import ModelPlayground
-from mnist_helpers.playground_model import architecture_text, build_playground_model, dense_parameter_count
+from mnist_helpers.playground_model import architecture_text, build_playground_model
 from mnist_helpers.run_table import RunResult, runs_table_html
 
 
@@ -69,7 +70,7 @@ def _label_count(playground: ModelPlayground) -> int:
 def test_parameter_count_formula_matches_keras():
     for units in ([512, 256], [8], [32, 16, 8, 4]):
         model = build_playground_model(units, dropout_rate=0.5)
-        assert dense_parameter_count(784, units) == model.count_params()
+        assert count_dense_parameters(784, units, 10) == model.count_params()
     assert architecture_text(784, [32, 16]) == "784 → 32 → 16 → 10"
 
 
@@ -83,11 +84,11 @@ def test_only_the_chosen_number_of_unit_sliders_is_shown(playground):
 
 def test_parameter_label_updates_on_every_change(playground):
     before = _label_count(playground)
-    assert before == dense_parameter_count(784, [512, 256])
+    assert before == count_dense_parameters(784, [512, 256], 10)
     playground.units[1].value = 8
-    assert _label_count(playground) == dense_parameter_count(784, [512, 8])
+    assert _label_count(playground) == count_dense_parameters(784, [512, 8], 10)
     playground.hidden_layers.value = 3
-    assert _label_count(playground) == dense_parameter_count(784, [512, 8, 128])
+    assert _label_count(playground) == count_dense_parameters(784, [512, 8, 128], 10)
     assert "784 → 512 → 8 → 128 → 10" in playground.parameter_label.value
 
 
