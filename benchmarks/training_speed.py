@@ -14,6 +14,13 @@ running at the same time inflate them (the script prints the load average before
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/training_speed.py            # 3 seeds, 20 epochs
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/training_speed.py --seeds 1 --epochs 4
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/training_speed.py --ablation  # each idea alone
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/training_speed.py --floor     # the lower bound
+
+The floor is the same training with everything around the arithmetic taken away: the model's training
+steps (forward, backward, Adam) XLA-compiled and looped inside TensorFlow over batches already in memory,
+then the validation forward pass, with no tf.data, no Keras fit loop, no metrics and no callbacks. No way
+of calling ``model.fit`` for this model and batch size can beat it on the same machine, so the original's
+seconds per epoch divided by the floor's is the most any faster path could gain here.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ class Variant:
     steps_per_execution: int = 1
     verbose: int = 2  # 1 = the progress bar updated every batch, 2 = one line per epoch
     threads: bool = False  # intra-op threads = CPU cores, inter-op threads = 1
+    autotune: bool = False  # with tf_data: prefetch(tf.data.AUTOTUNE) with tf.data's autotuner on, as before
 
 
 ORIGINAL = Variant("original (NumPy arrays, validation_split)")
@@ -67,6 +75,9 @@ ABLATION = {
     "fast path (tf.data + jit + steps)": FAST,
     "fast path + threads": Variant(
         "", tf_data=True, jit_compile=True, steps_per_execution=STEPS_PER_EXECUTION, threads=True
+    ),
+    "fast path, tf.data autotuner on": Variant(
+        "", tf_data=True, jit_compile=True, steps_per_execution=STEPS_PER_EXECUTION, autotune=True
     ),
 }
 
@@ -110,7 +121,12 @@ def train_once(variant: Variant, seed: int, epochs: int, patience: int) -> dict:
         start = time.perf_counter()
         if variant.tf_data:
             train_ds, val_ds = make_datasets(
-                x_train, y_train, batch_size=BATCH_SIZE, validation_fraction=VALIDATION_SPLIT, seed=seed
+                x_train,
+                y_train,
+                batch_size=BATCH_SIZE,
+                validation_fraction=VALIDATION_SPLIT,
+                seed=seed,
+                autotune=variant.autotune,
             )
             history = model.fit(
                 train_ds,
@@ -146,23 +162,69 @@ def train_once(variant: Variant, seed: int, epochs: int, patience: int) -> dict:
     }
 
 
-def run_in_fresh_process(variant: Variant, seed: int, epochs: int, patience: int) -> dict:
-    """Run ``train_once`` in a new Python process (a fresh TensorFlow) and return its result."""
-    command = [
-        sys.executable,
-        __file__,
-        "--one",
-        json.dumps(asdict(variant)),
-        "--seed",
-        str(seed),
-        "--epochs",
-        str(epochs),
-        "--patience",
-        str(patience),
-    ]
+def floor_once(seed: int, epochs: int) -> dict:
+    """Time ``epochs`` epochs of bare training steps plus the validation pass; see the module docstring."""
+    import mnist_helpers as mh
+    from mnist_helpers.fast_training import validation_split_index
+
+    keras = mh.import_keras_quietly()
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    (x_train, y_train), (x_test, y_test) = mh.load_mnist()
+    x_train, y_train, _, _ = mh.shrink_in_quick_mode(x_train, y_train, x_test, y_test)
+    x_train, y_train = mh.prepare_for_dense(x_train, y_train)
+    split_at = validation_split_index(len(x_train), VALIDATION_SPLIT)
+    steps = split_at // BATCH_SIZE  # whole batches only: the last, smaller batch of fit is left out
+    batches_x = tf.constant(x_train[: steps * BATCH_SIZE].reshape(steps, BATCH_SIZE, -1))
+    batches_y = tf.constant(y_train[: steps * BATCH_SIZE].reshape(steps, BATCH_SIZE, -1))
+    validation_x, validation_y = tf.constant(x_train[split_at:]), tf.constant(y_train[split_at:])
+
+    model = mh.build_original_model()
+    optimizer = keras.optimizers.Adam()  # the defaults of compile(optimizer="adam")
+    loss_function = keras.losses.CategoricalCrossentropy()
+    optimizer.build(model.trainable_variables)
+
+    @tf.function(jit_compile=True)
+    def train_step(images: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
+        with tf.GradientTape() as tape:
+            loss = loss_function(labels, model(images, training=True))
+        optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+        return loss
+
+    @tf.function(jit_compile=True)
+    def validation_loss() -> tf.Tensor:
+        return loss_function(validation_y, model(validation_x, training=False))
+
+    @tf.function
+    def one_epoch() -> tf.Tensor:
+        for step in tf.range(steps):
+            train_step(batches_x[step], batches_y[step])
+        return validation_loss()
+
+    epoch_times, epoch_cpu_times, validation_losses = [], [], []
+    for _ in range(epochs + 1):  # the first call traces and compiles: timed, then left out like fit's epoch 1
+        start, cpu_start = time.perf_counter(), time.process_time()
+        validation_losses.append(float(one_epoch()))  # float() waits for the result
+        epoch_times.append(time.perf_counter() - start)
+        epoch_cpu_times.append(time.process_time() - cpu_start)
+    return {
+        "epoch_seconds": epoch_times,
+        "epoch_cpu_seconds": epoch_cpu_times,
+        "validation_losses": validation_losses,
+        "train_samples": steps * BATCH_SIZE,
+    }
+
+
+def run_in_fresh_process(variant: Variant | None, seed: int, epochs: int, patience: int) -> dict:
+    """Run ``train_once`` (or ``floor_once`` when ``variant`` is None) in a new Python process, a fresh TensorFlow."""
+    what = ["--floor-one"] if variant is None else ["--one", json.dumps(asdict(variant))]
+    settings = ["--seed", str(seed), "--epochs", str(epochs), "--patience", str(patience)]
+    command = [sys.executable, __file__, *what, *settings]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"Training {variant.label or variant} with seed {seed} failed:\n{done.stdout}\n{done.stderr}")
+        label = "the floor" if variant is None else variant.label or variant
+        sys.exit(f"Training {label} with seed {seed} failed:\n{done.stdout}\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -170,6 +232,27 @@ def steady_epoch_seconds(result: dict, key: str = "epoch_seconds") -> float:
     """Median seconds per epoch without epoch 1 (which includes building and compiling the training step)."""
     times = result[key]
     return statistics.median(times[1:] if len(times) > 1 else times)
+
+
+def fastest_epoch_seconds(runs: list[dict]) -> float:
+    """The fastest epoch after the first, over all runs: the least disturbed by the machine's hiccups."""
+    return min(min(run["epoch_seconds"][1:] or run["epoch_seconds"]) for run in runs)
+
+
+FLOOR_EPOCHS = 10
+
+
+def print_floor(floor: dict, original_seconds: float | None = None) -> None:
+    """Print the floor's seconds per epoch and, given the original's, the most any path could gain."""
+    seconds, fastest = steady_epoch_seconds(floor), fastest_epoch_seconds([floor])
+    cpu = steady_epoch_seconds(floor, "epoch_cpu_seconds")
+    print(
+        f"Floor (the same training steps and validation pass, XLA-compiled and looped inside TensorFlow, nothing "
+        f"else; {FLOOR_EPOCHS} epochs): {seconds:.2f} s per epoch median, fastest {fastest:.2f} s "
+        f"(CPU time {cpu:.2f} s)."
+    )
+    if original_seconds is not None:
+        print(f"So no path can be more than about {original_seconds / seconds:.2f}x faster than the original here.")
 
 
 def machine_line() -> str:
@@ -233,10 +316,13 @@ def compare(seeds: list[int], epochs: int, patience: int) -> None:
         )
     ratio = medians[ORIGINAL.label] / medians[FAST.label]
     cpu_ratio = cpu_medians[ORIGINAL.label] / cpu_medians[FAST.label]
+    fastest = {label: fastest_epoch_seconds(runs) for label, runs in results.items()}
     print(
         f"\nFast path: {ratio:.2f}x faster per epoch than the original (same model, batch {BATCH_SIZE}); "
-        f"{cpu_ratio:.2f}x less CPU time per epoch."
+        f"{cpu_ratio:.2f}x less CPU time per epoch. Fastest epochs: {fastest[ORIGINAL.label]:.2f} s against "
+        f"{fastest[FAST.label]:.2f} s ({fastest[ORIGINAL.label] / fastest[FAST.label]:.2f}x)."
     )
+    print_floor(run_in_fresh_process(None, seeds[0], FLOOR_EPOCHS, patience), medians[ORIGINAL.label])
     print(f"Now: {load_average()}; above the core count, other programs shared the CPU and inflated the timings.")
 
 
@@ -288,12 +374,19 @@ def main() -> None:
     )
     parser.add_argument("--patience", type=int, default=5, help="EarlyStopping patience (default 5, as the original)")
     parser.add_argument("--ablation", action="store_true", help="measure each idea alone for a few epochs")
+    parser.add_argument("--floor", action="store_true", help="measure only the floor: bare compiled training steps")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one training run, as JSON
+    parser.add_argument("--floor-one", action="store_true", help=argparse.SUPPRESS)  # internal: one floor run
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not os.environ.get("MNIST_DATA_DIR"):
         print("Note: MNIST_DATA_DIR is not set, so Keras will try to download MNIST.", file=sys.stderr)
-    if args.one:
+    if args.floor_one:
+        print(json.dumps(floor_once(args.seed, args.epochs)))
+    elif args.floor:
+        print(f"Machine: {machine_line()}\n")
+        print_floor(run_in_fresh_process(None, args.seed, args.epochs or FLOOR_EPOCHS, args.patience))
+    elif args.one:
         variant = Variant(**json.loads(args.one))
         print(json.dumps(train_once(variant, args.seed, args.epochs, args.patience)))
     elif args.ablation:

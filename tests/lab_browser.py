@@ -76,9 +76,7 @@ def _wait_for_server(process: subprocess.Popen, url: str, log: Path) -> None:
 
 
 @contextmanager
-def running_jupyterlab(
-    root: Path, home: Path, env: dict[str, str] | None = None
-) -> Iterator[Callable[[str], str]]:
+def running_jupyterlab(root: Path, home: Path, env: dict[str, str] | None = None) -> Iterator[Callable[[str], str]]:
     """Serve ``root`` with JupyterLab (its settings and runtime files under ``home``) until the block ends.
 
     Yields ``url_for(notebook_name)``, the address that opens that notebook in JupyterLab, token included.
