@@ -51,6 +51,16 @@ def skip_without_browser() -> None:
     pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed: pip install -e .[test]")
 
 
+def wait_until_kernel_is_idle(page, timeout_ms: int = 60_000) -> None:
+    """Wait until the status bar reads "<kernel> | Idle": the kernel is started and connected.
+
+    The notebook's execution indicator says "idle" earlier, while the status bar still reads "No Kernel |
+    Initializing". Run All sent then makes JupyterLab connect to the kernel twice, and widgets created
+    during the switch show "Error displaying widget: model not found" (seen here, 1 run in 2).
+    """
+    page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for(timeout=timeout_ms)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

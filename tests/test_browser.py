@@ -8,12 +8,22 @@ when Chromium, Playwright or MNIST_DATA_DIR is missing. A screenshot goes to art
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lab_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_jupyterlab, skip_without_browser
+from lab_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    running_jupyterlab,
+    skip_without_browser,
+    wait_until_kernel_is_idle,
+)
+
+from mnist_helpers.run_table import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "06_model_playground.ipynb"
@@ -61,9 +71,7 @@ def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) 
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(lab_url, timeout=60_000)
             notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-            expect(notebook.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_visible(
-                timeout=60_000
-            )
+            wait_until_kernel_is_idle(page)
 
             kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
             if kernel_dialog.is_visible():  # only if the setting above was not honoured
@@ -77,9 +85,7 @@ def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) 
                 }""",
                 timeout=RUN_ALL_MS,
             )
-            expect(notebook.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_visible(
-                timeout=60_000
-            )
+            wait_until_kernel_is_idle(page)
 
             errors = notebook.locator(
                 ".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr'], "
@@ -102,14 +108,18 @@ def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) 
             expect(count).not_to_have_text(before, timeout=10_000)
             after = count.inner_text()
 
-            # Stop during training: 30 epochs planned, Stop pressed once the first epoch is drawn.
+            # Stop during training: 30 epochs planned, Stop pressed once an epoch has been drawn. Batch size 16
+            # makes each quick-mode epoch about 2 s, so the run is still going when Stop arrives. The status
+            # shows each "Epoch k/30" only until the next epoch ends, so any k is accepted.
             epochs_readout = notebook.locator(".widget-slider", has_text="Epochs").locator(".widget-readout")
             epochs_readout.click()
             page.keyboard.press("Control+A")
             page.keyboard.type("30")
             page.keyboard.press("Enter")
+            expect(epochs_readout).to_have_text("30")
+            notebook.locator(".widget-dropdown", has_text="Batch size").locator("select").select_option("16")
             notebook.get_by_role("button", name="Train").click()
-            status = notebook.locator(".widget-html", has_text="Epoch 1/30")
+            status = notebook.locator(".widget-html", has_text=re.compile(r"Epoch \d+/30"))
             expect(status).to_be_visible(timeout=60_000)
             notebook.get_by_role("button", name="Stop").click()
             stopped = notebook.locator(".widget-html", has_text="Stopped after")
@@ -117,6 +127,8 @@ def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) 
             widget.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "06_model_playground.png"))
             assert "of 30 epochs" in stopped.inner_text()
+            batch_cell = notebook.locator(".playground-runs tbody tr").last.locator("td").nth(COLUMNS.index("Batch"))
+            assert batch_cell.inner_text() == "16"
             assert notebook.locator(".playground-runs tbody tr").count() == 3  # two from the lesson, one here
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "06_model_playground_failure.png"))

@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lab_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_jupyterlab, skip_without_browser
+from lab_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    running_jupyterlab,
+    skip_without_browser,
+    wait_until_kernel_is_idle,
+)
 
 PAD_CELL = """import numpy as np
 from mnist_helpers.drawing_pad import DrawingPad
@@ -63,7 +70,7 @@ def test_drawing_with_the_mouse_and_predict_in_jupyterlab(lab_url):
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(lab_url)
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            page.wait_for_selector("text=| Idle", timeout=60_000)  # the kernel has started
+            wait_until_kernel_is_idle(page)
             page.click(".jp-Cell:nth-child(1) .jp-InputArea-editor")
             page.keyboard.press("Shift+Enter")
             canvas = page.wait_for_selector(".jp-OutputArea canvas", timeout=60_000)
