@@ -56,9 +56,15 @@ def wait_until_kernel_is_idle(page, timeout_ms: int = 60_000) -> None:
 
     The notebook's execution indicator says "idle" earlier, while the status bar still reads "No Kernel |
     Initializing". Run All sent then makes JupyterLab connect to the kernel twice, and widgets created
-    during the switch show "Error displaying widget: model not found" (seen here, 1 run in 2).
+    during the switch show "Error displaying widget: model not found" (seen here, most often under load).
+    Answers the "Select Kernel" dialog too, should it appear although LAB_SETTINGS starts the kernel.
     """
-    page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for(timeout=timeout_ms)
+    idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+    kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    idle.or_(kernel_dialog).first.wait_for(timeout=timeout_ms)
+    if kernel_dialog.is_visible():
+        kernel_dialog.get_by_role("button", name="Select").click()
+        idle.wait_for(timeout=timeout_ms)
 
 
 def free_port() -> int:

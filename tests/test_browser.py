@@ -72,10 +72,6 @@ def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) 
             page.goto(lab_url, timeout=60_000)
             notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
             wait_until_kernel_is_idle(page)
-
-            kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-            if kernel_dialog.is_visible():  # only if the setting above was not honoured
-                kernel_dialog.get_by_role("button", name="Select").click()
             _run_all_cells(page)
             # Done when every code cell shows an execution number ([3]:, not [ ]: or [*]:) and the kernel is idle.
             page.wait_for_function(
