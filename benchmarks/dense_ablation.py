@@ -1,0 +1,239 @@
+"""Lesson 07's ablation: which of its ideas help the original dense network, one idea added at a time, over seeds.
+
+Rows (each keeps everything above it; the last row is lesson 07's full recipe, ``build_better_dense_model``
+with ``BETTER_DENSE_TRAINING``):
+
+  original    the original network and training (lesson 03): Dense 512 relu -> 256 relu -> 10 softmax, Adam 0.001,
+              batch 64, up to 20 epochs, EarlyStopping(val_loss, patience 5, restore the best epoch)
+  schedule    + cosine learning-rate schedule from 0.002 over 15 epochs, batch 128
+  best-acc    + keep the epoch with the best val_accuracy (EarlyStopping(val_accuracy, patience=epochs, restore))
+  batchnorm   + batch normalisation after each hidden Dense layer (which loses its bias)
+  dropout     + dropout 0.25 after each hidden block
+  shifts      + random shifts of up to 10 % (RandomTranslation): the full recipe of lesson 07
+
+Every run: ``keras.utils.set_random_seed(seed)`` (seeds 0, 1, 2, ...), full data (60,000 training images, the last
+20 % held out for validation by ``validation_split=0.2``, NumPy arrays as in lesson 03), test accuracy on the 10,000
+test images. All models are compiled with ``steps_per_execution=50``, which changes the speed, not the training.
+Prints a Markdown table (mean, standard deviation, min-max, each seed) and writes it to build/dense_ablation.md.
+
+    MNIST_DATA_DIR=/path/to/mnist PYTHONPATH=$PWD .venv/bin/python benchmarks/dense_ablation.py --seeds 3
+    MNIST_DATA_DIR=/path/to/mnist PYTHONPATH=$PWD .venv/bin/python benchmarks/dense_ablation.py --quick  # smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: (row name, what it adds, the ideas switched on from this row down)
+ROWS = (
+    ("original", "the original network and training (lesson 03)", set()),
+    ("schedule", "+ cosine learning-rate schedule from 0.002, 15 epochs, batch 128", {"schedule"}),
+    ("best-acc", "+ keep the epoch with the best val_accuracy", {"schedule", "best-acc"}),
+    ("batchnorm", "+ batch normalisation", {"schedule", "best-acc", "batchnorm"}),
+    ("dropout", "+ dropout 0.25", {"schedule", "best-acc", "batchnorm", "dropout"}),
+    ("shifts", "+ random shifts: lesson 07's full recipe", {"schedule", "best-acc", "batchnorm", "dropout", "shifts"}),
+)
+ALL_IDEAS = ROWS[-1][2]
+ROW_NAMES = tuple(name for name, _, _ in ROWS)
+QUICK_EPOCHS = 2
+
+
+def build_model(ideas: set[str]) -> Any:
+    """The original Dense 512 -> 256 -> 10 with the given ideas switched on; compiled."""
+    import mnist_helpers as mh
+    from mnist_helpers.architectures import SHIFT_FRACTION
+
+    keras = mh.import_keras_quietly()
+    layers = [keras.Input(shape=(784,))]
+    if "shifts" in ideas:
+        layers += [
+            keras.layers.Reshape((28, 28, 1)),
+            keras.layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
+            keras.layers.Flatten(),
+        ]
+    for units in (512, 256):
+        if "batchnorm" in ideas:
+            layers += [
+                keras.layers.Dense(units, use_bias=False),
+                keras.layers.BatchNormalization(),
+                keras.layers.Activation("relu"),
+            ]
+        else:
+            layers.append(keras.layers.Dense(units, activation="relu"))
+        if "dropout" in ideas:
+            layers.append(keras.layers.Dropout(0.25))
+    layers.append(keras.layers.Dense(10, activation="softmax"))
+    model = keras.Sequential(layers)
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], steps_per_execution=50)
+    return model
+
+
+def fit_settings(ideas: set[str], quick: bool) -> dict[str, Any]:
+    """Epochs, batch size and callbacks for a row."""
+    import mnist_helpers as mh
+    from mnist_helpers.architectures import BETTER_DENSE_TRAINING, cosine_schedule
+
+    keras = mh.import_keras_quietly()
+    if "schedule" in ideas:
+        epochs, batch_size = BETTER_DENSE_TRAINING["epochs"], BETTER_DENSE_TRAINING["batch_size"]
+    else:
+        epochs, batch_size = 20, 64
+    epochs = QUICK_EPOCHS if quick else epochs
+    callbacks = []
+    if "schedule" in ideas:
+        callbacks.append(keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, 0.002)))
+    if "best-acc" in ideas:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=epochs, restore_best_weights=True)
+        )
+    else:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True))
+    return {"epochs": epochs, "batch_size": batch_size, "callbacks": callbacks}
+
+
+def run_once(ideas: set[str], seed: int, data: tuple[Any, ...], quick: bool) -> dict[str, Any]:
+    """Seed, build, fit on NumPy arrays with validation_split=0.2, evaluate on the test set."""
+    import mnist_helpers as mh
+
+    keras = mh.import_keras_quietly()
+    x, y, x_test, y_test = data
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    model = build_model(ideas)
+    if ideas == ALL_IDEAS:  # the last row must be lesson 07's network itself
+        from mnist_helpers.architectures import build_better_dense_model
+
+        expected = build_better_dense_model().count_params()
+        if model.count_params() != expected:
+            raise RuntimeError(
+                f"The full-recipe row has {model.count_params():,} parameters, lesson 07's {expected:,}."
+            )
+    settings = fit_settings(ideas, quick)
+    started = time.perf_counter()
+    history = model.fit(
+        x,
+        y,
+        batch_size=settings["batch_size"],
+        epochs=settings["epochs"],
+        validation_split=0.2,
+        callbacks=settings["callbacks"],
+        verbose=0,
+    )
+    seconds = time.perf_counter() - started
+    _, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
+    return {
+        "seed": seed,
+        "parameters": int(model.count_params()),
+        "epochs": len(history.history["loss"]),
+        "seconds": seconds,
+        "test_accuracy": float(test_accuracy),
+    }
+
+
+def format_table(results: dict[str, list[dict[str, Any]]], machine: str, command: str, test_images: int) -> str:
+    """The Markdown table: one row per idea, test accuracy mean ± sd, min-max and each seed's value."""
+    seeds = next(iter(results.values()))
+    lines = [
+        "| what we add (each row keeps the rows above) | test accuracy, mean ± sd | min-max | "
+        + " | ".join(f"seed {run['seed']}" for run in seeds)
+        + " | epochs |",
+        "|---|--:|--:|" + "--:|" * len(seeds) + "--:|",
+    ]
+    for name, description, _ in ROWS:
+        if name not in results:
+            continue
+        accuracies = [100 * run["test_accuracy"] for run in results[name]]
+        sd = statistics.stdev(accuracies) if len(accuracies) > 1 else 0.0
+        epochs = sorted({run["epochs"] for run in results[name]})
+        epochs_text = str(epochs[0]) if len(epochs) == 1 else f"{epochs[0]}-{epochs[-1]}"
+        lines.append(
+            f"| {description} | {statistics.mean(accuracies):.2f} ± {sd:.2f} % | "
+            f"{min(accuracies):.2f}-{max(accuracies):.2f} % | "
+            + " | ".join(f"{value:.2f} %" for value in accuracies)
+            + f" | {epochs_text} |"
+        )
+    lines += [
+        "",
+        f"What: test accuracy on the {test_images:,} test images, one training run per seed "
+        "(keras.utils.set_random_seed), NumPy arrays with validation_split=0.2, steps_per_execution=50.",
+        f"Where and when: {machine}.",
+        f"Command: `{command}`",
+    ]
+    return "\n".join(lines)
+
+
+def machine_description() -> str:
+    import keras
+    import tensorflow as tf
+
+    gpus = len(tf.config.list_physical_devices("GPU"))
+    device = f"{gpus} GPU(s)" if gpus else "no GPU"
+    load = "/".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"{platform.machine()}, {os.cpu_count()} CPU cores, {device}, TensorFlow {tf.__version__}, "
+        f"Keras {keras.__version__}, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC "
+        f"(load average at the end {load})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=3, help="seeds per row, 0, 1, ... (default 3)")
+    parser.add_argument(
+        "--rows", nargs="+", choices=ROW_NAMES, default=list(ROW_NAMES), help="which rows (default all)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help=f"smoke run: 6,000 training images, {QUICK_EPOCHS} epochs, 1 seed"
+    )
+    args = parser.parse_args()
+    if args.seeds < 1:
+        parser.error(f"--seeds must be at least 1, got {args.seeds}.")
+    if not os.environ.get("MNIST_DATA_DIR"):
+        print("Note: MNIST_DATA_DIR is not set, so Keras will try to download MNIST.", file=sys.stderr)
+    if args.quick:
+        os.environ["MNIST_QUICK"] = "1"
+    import mnist_helpers as mh
+
+    mh.import_keras_quietly()
+    (x_train, y_train), (x_test, y_test) = mh.load_mnist()
+    x_train, y_train, x_test, y_test = mh.shrink_in_quick_mode(x_train, y_train, x_test, y_test)
+    data = (*mh.prepare_for_dense(x_train, y_train), *mh.prepare_for_dense(x_test, y_test))
+
+    seeds = [0] if args.quick else list(range(args.seeds))
+    results: dict[str, list[dict[str, Any]]] = {}
+    for name, description, ideas in ROWS:
+        if name not in args.rows:
+            continue
+        print(f"{description}:", flush=True)
+        results[name] = []
+        for seed in seeds:
+            run = run_once(ideas, seed, data, args.quick)
+            results[name].append(run)
+            print(
+                f"  seed {seed}: {run['epochs']:2} epochs, {run['seconds']:4.0f} s, "
+                f"test accuracy {100 * run['test_accuracy']:.2f} %",
+                flush=True,
+            )
+
+    machine = machine_description() + (" - QUICK SMOKE RUN (6,000 training images, 2 epochs)" if args.quick else "")
+    command = "MNIST_DATA_DIR=/path/to/mnist python benchmarks/dense_ablation.py " + " ".join(sys.argv[1:])
+    table = format_table(results, machine, command.strip(), test_images=len(data[2]))
+    out = ROOT / "build"
+    out.mkdir(exist_ok=True)
+    path = out / ("dense_ablation_quick.md" if args.quick else "dense_ablation.md")
+    path.write_text(table + "\n")
+    print("\n" + table + f"\n\nWritten to {path}")
+
+
+if __name__ == "__main__":
+    main()
