@@ -15,6 +15,7 @@ from mnist_helpers.data import (
     load_mnist_from_folder,
     parse_idx,
 )
+from mnist_helpers.digit_image import EmptyDrawingError, ImageReadError
 from mnist_helpers.models import (
     ORIGINAL_MODEL_FILE,
     build_original_model,
@@ -32,6 +33,8 @@ from mnist_helpers.quiet import import_keras_quietly
 
 __all__ = [
     "ORIGINAL_MODEL_FILE",
+    "EmptyDrawingError",
+    "ImageReadError",
     "MnistChecksumError",
     "MnistDataError",
     "MnistFileMissingError",
