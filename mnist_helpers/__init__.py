@@ -27,7 +27,7 @@ from mnist_helpers.models import (
 )
 from mnist_helpers.modes import is_quick_mode, pick, shrink_in_quick_mode
 from mnist_helpers.notebook_setup import setup_notebook
-from mnist_helpers.paths import models_dir
+from mnist_helpers.paths import ModelsDirError, models_dir
 from mnist_helpers.plots import figure_to_png, plot_digit_grid, plot_history
 from mnist_helpers.preprocess import flatten_images, one_hot_labels, prepare_for_dense, scale_pixels
 from mnist_helpers.quiet import import_keras_quietly
@@ -41,6 +41,7 @@ __all__ = [
     "MnistFileMissingError",
     "MnistFormatError",
     "MnistReadError",
+    "ModelsDirError",
     "build_original_model",
     "figure_to_png",
     "flatten_images",
