@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,6 @@ from mnist_helpers.paths import models_dir
 from mnist_helpers.quiet import import_keras_quietly
 
 ORIGINAL_MODEL_FILE = "original_mlp.keras"
-HELPER_CHECKPOINT_FILE = "original_mlp_helper_checkpoint.keras"
 DIGIT_CLASSES = 10
 REUSE_CHECK_SAMPLES = 1000
 
@@ -180,6 +180,8 @@ def load_or_train_original_model(x_train: np.ndarray, y_train: np.ndarray) -> An
     So a lesson that needs a trained model stands alone, yet does not retrain when lesson 03 ran.
     A saved file that is damaged, of another architecture or untrained (checked on the last
     1,000 training digits) is moved aside with a message, and the network is trained again.
+    Training checkpoints to a temporary folder of its own (removed afterwards): `ModelCheckpoint`
+    writes in place, so two notebooks training at once must never share a checkpoint file.
     """
     path = models_dir() / ORIGINAL_MODEL_FILE
     sample = (x_train[-REUSE_CHECK_SAMPLES:], y_train[-REUSE_CHECK_SAMPLES:])
@@ -188,6 +190,7 @@ def load_or_train_original_model(x_train: np.ndarray, y_train: np.ndarray) -> An
         print(f"Reusing the trained model in {path}")
         return model
     print(f"No usable saved model at {path}: training the original network now (about a minute on a laptop CPU).")
-    model, _ = train_original_model(x_train, y_train, models_dir() / HELPER_CHECKPOINT_FILE)
+    with tempfile.TemporaryDirectory(prefix=".training-", dir=path.parent) as folder:
+        model, _ = train_original_model(x_train, y_train, Path(folder) / "original_mlp_checkpoint.keras")
     save_model_atomically(model, path)
     return model

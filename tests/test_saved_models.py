@@ -287,10 +287,22 @@ def test_a_good_original_model_is_reused_without_training(models_folder, trainin
     assert training_calls == []
 
 
-def test_the_helper_has_its_own_checkpoint_name(models_folder, training_calls):
-    mh.load_or_train_original_model(*one_hot_sample())
-    assert training_calls[0].name != "original_mlp_checkpoint.keras", "lessons 03 and 05 write that one"
-    assert training_calls[0].parent == models_folder and training_calls[0].suffix == ".keras"
+def test_each_helper_training_checkpoints_to_a_folder_of_its_own(models_folder, monkeypatch):
+    """ModelCheckpoint writes in place: two notebooks training at once must not share one checkpoint file."""
+    seen: list[tuple[Path, bool]] = []
+
+    def train(x_train, y_train, checkpoint_path):
+        seen.append((Path(checkpoint_path), Path(checkpoint_path).parent.is_dir()))
+        return digit_classifier(), None
+
+    monkeypatch.setattr(models_module, "train_original_model", train)
+    for _ in range(2):
+        (models_folder / mh.ORIGINAL_MODEL_FILE).unlink(missing_ok=True)
+        mh.load_or_train_original_model(*one_hot_sample())
+    (first, first_existed), (second, _) = seen
+    assert first_existed and first.parent != second.parent, "a new folder for each training"
+    assert first.parent.parent == models_folder and first.suffix == ".keras"
+    assert sorted(p.name for p in models_folder.iterdir()) == [mh.ORIGINAL_MODEL_FILE], "and removed afterwards"
 
 
 def test_no_partial_original_model_when_saving_fails(models_folder, monkeypatch):
