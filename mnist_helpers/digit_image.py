@@ -184,8 +184,10 @@ def read_image_bytes(data: bytes, source: str = "uploaded file") -> np.ndarray:
             with Image.open(io.BytesIO(data)) as opened:
                 _limit_pixels(opened, source)
                 return _first_frame_with_ink(opened)
-    except ImageReadError:
-        raise
+    except ImageReadError as error:
+        if str(error).startswith(f"{source}:"):
+            raise
+        raise ImageReadError(f"{source}: {error}") from error
     except Exception as error:  # Pillow's plugins raise many types for damaged files: OSError, SyntaxError, ...
         raise ImageReadError(_decode_problem(error, source, len(data))) from error
 
@@ -262,7 +264,7 @@ def _scaled_to_uint8(values: np.ndarray, mode: str) -> np.ndarray:
     """16-bit, 32-bit and float pixels to 0-255 by their range: 16-bit by 65535, float by 0-1 (or 0-255)."""
     values = values.astype(np.float64)
     if not np.isfinite(values).all():
-        raise ImageReadError("The picture has NaN or infinite pixel values: it is not a photo or drawing of a digit.")
+        raise ImageReadError("this picture has NaN or infinite pixel values: it is not a photo or drawing of a digit.")
     low, high = float(values.min()), float(values.max())
     if mode.startswith("I;16"):
         top = 65535.0

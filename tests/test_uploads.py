@@ -129,8 +129,8 @@ def test_a_float_tiff_is_scaled_by_its_range(paper, ink):
 def test_a_float_tiff_with_nan_is_refused_clearly():
     values = np.full((20, 20), 0.5, np.float32)
     values[3, 3] = np.nan
-    with pytest.raises(ImageReadError, match="NaN"):
-        read_image_bytes(encoded(Image.fromarray(values), "TIFF"))
+    with pytest.raises(ImageReadError, match="scan.tiff: this picture has NaN"):
+        read_image_bytes(encoded(Image.fromarray(values), "TIFF"), source="scan.tiff")
 
 
 def test_an_animation_with_a_blank_first_frame_reads_the_first_frame_with_ink():
