@@ -230,13 +230,16 @@ def _too_large(source: str, pixels: int) -> str:
 
 def _first_frame_with_ink(opened: Image.Image) -> np.ndarray:
     """The pixels of the first frame that has ink (frame 1 if none has: the caller then says there is no ink)."""
-    frames = min(getattr(opened, "n_frames", 1), MAX_FRAMES)
+    animated = getattr(opened, "is_animated", False)  # cheap: unlike n_frames, it does not scan every frame
     first = None
-    for index in range(frames):
-        opened.seek(index)
+    for index in range(MAX_FRAMES if animated else 1):
+        try:
+            opened.seek(index)
+        except EOFError:
+            break
         opened.load()
         pixels = pil_to_array(opened)
-        if frames == 1 or image_to_ink(pixels)[0].max() > 0:
+        if not animated or image_to_ink(pixels)[0].max() > 0:
             return pixels
         first = pixels if first is None else first
     return first

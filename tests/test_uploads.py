@@ -262,3 +262,14 @@ def test_the_pad_shows_a_bomb_upload_instead_of_raising():
     pad = DrawingPad(AnyModel())
     assert pad.predict_file("bomb.png", png_header_only(30000, 30000)) is None
     assert "bomb.png: the picture has 900 megapixels" in pad.result.value
+
+
+def test_only_the_first_max_frames_of_an_animation_are_searched(monkeypatch):
+    monkeypatch.setattr(digit_image, "MAX_FRAMES", 2)
+    blank = [Image.fromarray(np.full(seven().shape, value, np.uint8)) for value in (255, 254)]
+    digit = Image.fromarray(photo(seven())[..., 0])
+    gif = encoded(blank[0], "GIF", save_all=True, append_images=[blank[1], digit], duration=100)
+    with pytest.raises(mh.EmptyDrawingError, match="No ink found"):
+        to_mnist_format(read_image_bytes(gif))
+    monkeypatch.setattr(digit_image, "MAX_FRAMES", 3)
+    assert close(to_mnist_format(read_image_bytes(gif)), UPRIGHT)
