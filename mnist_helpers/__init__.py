@@ -11,29 +11,37 @@ from mnist_helpers.data import (
     MnistDataError,
     MnistFileMissingError,
     MnistFormatError,
+    MnistReadError,
     load_mnist,
     load_mnist_from_folder,
     parse_idx,
 )
+from mnist_helpers.digit_image import EmptyDrawingError, ImageReadError
 from mnist_helpers.models import (
     ORIGINAL_MODEL_FILE,
     build_original_model,
+    load_model_if_usable,
     load_or_train_original_model,
+    save_model_atomically,
     train_original_model,
 )
 from mnist_helpers.modes import is_quick_mode, pick, shrink_in_quick_mode
 from mnist_helpers.notebook_setup import setup_notebook
-from mnist_helpers.paths import models_dir
+from mnist_helpers.paths import ModelsDirError, models_dir
 from mnist_helpers.plots import figure_to_png, plot_digit_grid, plot_history
 from mnist_helpers.preprocess import flatten_images, one_hot_labels, prepare_for_dense, scale_pixels
 from mnist_helpers.quiet import import_keras_quietly
 
 __all__ = [
     "ORIGINAL_MODEL_FILE",
+    "EmptyDrawingError",
+    "ImageReadError",
     "MnistChecksumError",
     "MnistDataError",
     "MnistFileMissingError",
     "MnistFormatError",
+    "MnistReadError",
+    "ModelsDirError",
     "build_original_model",
     "figure_to_png",
     "flatten_images",
@@ -41,6 +49,7 @@ __all__ = [
     "is_quick_mode",
     "load_mnist",
     "load_mnist_from_folder",
+    "load_model_if_usable",
     "load_or_train_original_model",
     "models_dir",
     "one_hot_labels",
@@ -49,6 +58,7 @@ __all__ = [
     "plot_digit_grid",
     "plot_history",
     "prepare_for_dense",
+    "save_model_atomically",
     "scale_pixels",
     "setup_notebook",
     "shrink_in_quick_mode",

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -27,6 +29,16 @@ PUBLISHED_SHA256: dict[str, str] = {
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 
+#: Size in bytes of each decompressed original file: reads stop just past it, so a huge or endless file is
+#: refused after reading this much, never held in memory whole.
+PUBLISHED_SIZES: dict[str, int] = {
+    "train-images-idx3-ubyte": 16 + 60_000 * 28 * 28,
+    "train-labels-idx1-ubyte": 8 + 60_000,
+    "t10k-images-idx3-ubyte": 16 + 10_000 * 28 * 28,
+    "t10k-labels-idx1-ubyte": 8 + 10_000,
+}
+
+_CHUNK = 2**20
 _IMAGES_MAGIC = 2051  # IDX: unsigned bytes, 3 dimensions
 _LABELS_MAGIC = 2049  # IDX: unsigned bytes, 1 dimension
 
@@ -46,7 +58,11 @@ class MnistChecksumError(MnistDataError):
 
 
 class MnistFormatError(MnistDataError):
-    """A file is not a valid MNIST IDX file (bad gzip, wrong magic number, truncated, wrong shape)."""
+    """A file is not a valid MNIST IDX file (bad gzip, wrong magic number, truncated, too large, wrong shape)."""
+
+
+class MnistReadError(MnistDataError, OSError):
+    """A file is there but cannot be read: no permission, a folder under a file's name, a disk error."""
 
 
 def load_mnist(data_dir: str | os.PathLike[str] | None = None) -> MnistArrays:
@@ -57,10 +73,30 @@ def load_mnist(data_dir: str | os.PathLike[str] | None = None) -> MnistArrays:
     Raises `MnistDataError` (never returns half-loaded data) when a source is unusable.
     """
     if data_dir is None:
-        data_dir = os.environ.get(DATA_DIR_VARIABLE) or None
-    if data_dir is not None:
-        return load_mnist_from_folder(data_dir)
-    return _load_mnist_with_keras()
+        from_environment = os.environ.get(DATA_DIR_VARIABLE, "").strip()
+        if from_environment:
+            _check_variable_folder(from_environment)
+            return load_mnist_from_folder(from_environment)
+        return _load_mnist_with_keras()
+    return load_mnist_from_folder(data_dir)
+
+
+def _check_variable_folder(value: str) -> None:
+    """Say so, naming the variable, when ``MNIST_DATA_DIR`` is not a folder (a file, /dev/null, a typo)."""
+    folder = Path(value).expanduser()
+    try:
+        is_folder = folder.is_dir()
+    except OSError as error:
+        raise MnistReadError(
+            f"{DATA_DIR_VARIABLE}={value!r}: cannot look at {folder} ({error}). "
+            f"Set {DATA_DIR_VARIABLE} to a folder you can read, or unset it to download MNIST through Keras."
+        ) from error
+    if not is_folder:
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise MnistFileMissingError(
+            f"{DATA_DIR_VARIABLE}={value!r}: {folder} {what}. Set {DATA_DIR_VARIABLE} to the folder that holds "
+            "train-images-idx3-ubyte(.gz) and the three other IDX files, or unset it to download MNIST through Keras."
+        )
 
 
 def load_mnist_from_folder(
@@ -73,7 +109,7 @@ def load_mnist_from_folder(
     bytes; the default is the published MNIST hashes (tests pass their own).
     """
     folder = Path(data_dir).expanduser()
-    if not folder.is_dir():
+    if not _is_folder(folder):
         raise MnistFileMissingError(
             f"MNIST folder not found: {folder} (from {DATA_DIR_VARIABLE} or data_dir). "
             "Point it at the folder that holds train-images-idx3-ubyte(.gz) and the three other IDX files."
@@ -87,7 +123,7 @@ def load_mnist_from_folder(
     return (x_train, y_train), (x_test, y_test)
 
 
-def parse_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
+def parse_idx(raw: bytes | bytearray, source: str = "<bytes>") -> np.ndarray:
     """Turn the decompressed bytes of an MNIST IDX file into a uint8 array.
 
     Checks the magic number (2051 for images, 2049 for labels) and that the file
@@ -109,7 +145,7 @@ def parse_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
             f"{source}: header cut short ({len(raw)} of {header_size} bytes); the file is truncated."
         )
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header_size + int(np.prod(shape))
+    expected = header_size + math.prod(shape)  # Python integers: a huge header cannot overflow
     if len(raw) != expected:
         problem = "truncated" if len(raw) < expected else "longer than its header says"
         raise MnistFormatError(
@@ -121,7 +157,7 @@ def parse_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
 
 def _read_verified(folder: Path, name: str, checksums: Mapping[str, str]) -> np.ndarray:
     path = _find_file(folder, name)
-    raw = _read_bytes(path)
+    raw = _read_bytes(path, limit=PUBLISHED_SIZES.get(name))
     found = hashlib.sha256(raw).hexdigest()
     expected = checksums[name]
     if found != expected:
@@ -132,24 +168,72 @@ def _read_verified(folder: Path, name: str, checksums: Mapping[str, str]) -> np.
     return parse_idx(raw, str(path))
 
 
+def _is_folder(folder: Path) -> bool:
+    try:
+        return folder.is_dir()
+    except OSError as error:
+        raise MnistReadError(f"{folder}: cannot look into this folder ({error}). Check its permissions.") from error
+
+
 def _find_file(folder: Path, name: str) -> Path:
-    for candidate in (folder / f"{name}.gz", folder / name):
-        if candidate.is_file():
+    candidates = (folder / f"{name}.gz", folder / name)
+    try:
+        present = [(candidate, candidate.is_file()) for candidate in candidates if candidate.exists()]
+    except OSError as error:
+        raise MnistReadError(f"{folder}: cannot look for {name} here ({error}). Check its permissions.") from error
+    for candidate, is_file in present:
+        if is_file:
             return candidate
+    if present:
+        raise MnistReadError(
+            f"{present[0][0]}: this is not a file (a folder or a device has its name). "
+            f"Put the MNIST file {name}.gz or {name} there instead."
+        )
     raise MnistFileMissingError(
         f"MNIST file missing: expected {name}.gz or {name} in {folder}. "
         f"Put the four IDX files there, or set {DATA_DIR_VARIABLE} to the folder that has them."
     )
 
 
-def _read_bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    if path.suffix != ".gz":
-        return data
+def _read_bytes(path: Path, limit: int | None = None) -> bytearray:
+    """The file's (decompressed) bytes; with ``limit``, reading stops just past that many (a format error)."""
+    compressed = path.suffix == ".gz"
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as error:
+        with open(path, "rb") as handle:
+            if compressed:
+                with gzip.GzipFile(fileobj=handle) as stream:
+                    data = _read_at_most(stream, limit)
+            else:
+                data = _read_at_most(handle, limit)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:  # BadGzipFile is an OSError: caught first
         raise MnistFormatError(f"{path}: not a complete gzip file ({error}). Download it again.") from error
+    except OSError as error:
+        raise MnistReadError(_unreadable(path, error)) from error
+    if limit is not None and len(data) > limit:
+        raise MnistFormatError(
+            f"{path}: more than {limit:,} bytes{' once decompressed' if compressed else ''}, but the original "
+            f"{path.name.removesuffix('.gz')} has exactly {limit:,}. This is not the MNIST file (or it is damaged); "
+            "reading stopped there. Download it again."
+        )
+    return data
+
+
+def _read_at_most(stream: BinaryIO, limit: int | None) -> bytearray:
+    """Read to the end, or stop as soon as more than ``limit`` bytes came; memory grows with what was read."""
+    data = bytearray()
+    while limit is None or len(data) <= limit:
+        chunk = stream.read(_CHUNK if limit is None else min(_CHUNK, limit + 1 - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _unreadable(path: Path, error: OSError) -> str:
+    return (
+        f"{path}: cannot read this file ({type(error).__name__}: {error.strerror or error}). "
+        "Check that it is a file you may read (permissions), or download it again to a folder of your own."
+    )
 
 
 def _check_pair(folder: Path, prefix: str, images: np.ndarray, labels: np.ndarray) -> None:

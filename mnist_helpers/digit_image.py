@@ -11,23 +11,33 @@ picture, for the lesson that explains them.
 from __future__ import annotations
 
 import io
+import math
+import re
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 MNIST_SIZE = 28
 DIGIT_BOX = 20  # MNIST scaled every digit to fit a 20x20 box...
 MNIST_CENTRE = (14.0, 14.0)  # ...and put its centre of mass here (row, column): MNIST's mean is (13.99, 14.00)
 INK_THRESHOLD = 0.1  # fainter than 10 % of full ink counts as paper (sensor noise, paper texture)
+MAX_UPLOAD_PIXELS = 40_000_000  # decoded at most; larger JPEGs are decoded at 1/2, 1/4 or 1/8 size, others refused
+WORKING_SIDE = 2048  # a picture is shrunk to at most this many pixels a side before it becomes float ink
+MAX_FRAMES = 20  # an animated picture: the first frame with ink among the first 20 is read
 
 InkColour = Literal["auto", "dark", "light"]
 
 
 class EmptyDrawingError(ValueError):
     """The image has no ink: there is no digit to read."""
+
+
+class ImageReadError(ValueError):
+    """A file or canvas picture could not be decoded: not an image, damaged, or too large. The message says which."""
 
 
 @dataclass(frozen=True)
@@ -65,17 +75,23 @@ def preprocessing_steps(image: object, ink: InkColour = "auto") -> Preprocessing
 def image_to_ink(image: object, ink: InkColour = "auto") -> tuple[np.ndarray, bool]:
     """Return ``(ink, inverted)``: a float32 2-D array, 1 where the ink is strongest and 0 for paper.
 
-    Transparency wins: if an RGBA image is not fully opaque, its alpha channel is the ink (that is
-    how a drawing canvas stores strokes). Otherwise colours become grey, dark-on-light pictures are
-    inverted, and the contrast is stretched so the paper is 0 and the strongest ink 1.
+    A drawing canvas stores strokes as opaque pixels on transparent paper, so when most of an image
+    with an alpha channel is transparent, the alpha channel is the ink. Any other image with
+    transparency (a photo with a few transparent pixels) is put on white paper and read as a photo:
+    colours become grey, dark-on-light pictures are inverted, and the contrast is stretched so the
+    paper is 0 and the strongest ink 1.
     """
     if ink not in ("auto", "dark", "light"):
         raise ValueError(f"ink={ink!r}: use 'auto', 'dark' (dark ink on light paper) or 'light' (light ink on dark).")
     array = _as_float_array(image)
     if array.ndim == 3:
         channels = array.shape[2]
-        if channels in (2, 4) and array[..., -1].min() < 1.0:
-            return _zero_faint(array[..., -1]), False  # ink in the alpha channel
+        if channels in (2, 4):
+            alpha = array[..., -1:]
+            if float(np.median(alpha)) < 0.5:  # transparent paper: a drawing, the ink is in the alpha channel
+                return _zero_faint(alpha[..., 0]), False
+            array = array[..., :-1] * alpha + (1.0 - alpha)  # on white paper
+            channels -= 1
         colour = array[..., : 3 if channels >= 3 else 1]
         grey = colour @ np.array([0.299, 0.587, 0.114], dtype=np.float32) if channels >= 3 else colour[..., 0]
     else:
@@ -153,30 +169,115 @@ def enlarge_onto_canvas(
 
 
 def read_image_bytes(data: bytes, source: str = "uploaded file") -> np.ndarray:
-    """Decode PNG/JPEG (any format Pillow reads) bytes to a uint8 array: (h, w) grey, (h, w, 3) RGB or RGBA.
+    """Decode image bytes (PNG, JPEG, GIF, TIFF... any format Pillow reads) to a uint8 array.
 
-    Palette and other modes are converted, keeping transparency, so `to_mnist_format` can take the result.
+    The result is (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA, turned upright as the camera's EXIF
+    orientation says, with 16-bit and float pixels scaled by their range, and at most `WORKING_SIDE`
+    pixels a side. The size is checked from the file's header before anything is decoded: a JPEG larger
+    than `MAX_UPLOAD_PIXELS` is decoded at a reduced scale, any other such picture is refused. Of an
+    animated picture, the first frame with ink is read. Every failure raises `ImageReadError`.
     """
+    data = bytes(data)
     try:
-        with Image.open(io.BytesIO(bytes(data))) as opened:
-            opened.load()
-            picture = opened
-    except (UnidentifiedImageError, OSError) as error:
-        raise ValueError(
-            f"{source}: not an image Pillow can read ({len(data)} bytes; {error}). Upload a PNG or JPEG file."
-        ) from error
-    return pil_to_array(picture)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we check the size ourselves
+            with Image.open(io.BytesIO(data)) as opened:
+                _limit_pixels(opened, source)
+                return _first_frame_with_ink(opened)
+    except ImageReadError as error:
+        if str(error).startswith(f"{source}:"):
+            raise
+        raise ImageReadError(f"{source}: {error}") from error
+    except Exception as error:  # Pillow's plugins raise many types for damaged files: OSError, SyntaxError, ...
+        raise ImageReadError(_decode_problem(error, source, len(data))) from error
 
 
 def pil_to_array(picture: Image.Image) -> np.ndarray:
-    """Return a PIL image's pixels as uint8: "L" stays 2-D, transparent images become RGBA, the rest RGB."""
-    if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
-        return np.asarray(picture.convert("RGBA"))
-    if picture.mode == "L":
-        return np.asarray(picture)
-    if picture.mode in ("1", "I", "I;16", "F"):
-        return np.asarray(picture.convert("L"))
-    return np.asarray(picture.convert("RGB"))
+    """Return a PIL image's pixels as uint8: upright by EXIF, at most `WORKING_SIDE` a side.
+
+    "L" stays 2-D, images with transparency become RGBA, the rest RGB; 16-bit and float pixels are
+    scaled by their range (a 16-bit scan's 0-65535, a float image's 0-1) rather than clipped to 255.
+    """
+    picture = ImageOps.exif_transpose(picture)
+    if picture.mode in ("I", "I;16", "I;16L", "I;16B", "I;16N", "F"):
+        picture = Image.fromarray(_scaled_to_uint8(np.asarray(picture), picture.mode))
+    elif picture.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in picture.info:
+        picture = picture.convert("RGBA")
+    elif picture.mode != "L":
+        picture = picture.convert("L" if picture.mode == "1" else "RGB")
+    picture.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.LANCZOS)
+    return np.asarray(picture)
+
+
+def _limit_pixels(opened: Image.Image, source: str) -> None:
+    """Refuse a picture over `MAX_UPLOAD_PIXELS` from its header alone; a JPEG is first decoded at a smaller scale."""
+    width, height = opened.size
+    if width * height > MAX_UPLOAD_PIXELS:
+        scale = 2 ** math.ceil(math.log2(math.sqrt(width * height / MAX_UPLOAD_PIXELS)))
+        if scale <= 8:  # JPEG decodes at 1/2, 1/4 or 1/8 size directly (Image.draft); other formats ignore it
+            opened.draft(opened.mode, (math.ceil(width / scale), math.ceil(height / scale)))
+    if opened.size[0] * opened.size[1] > MAX_UPLOAD_PIXELS:
+        raise ImageReadError(_too_large(source, width * height))
+
+
+def _too_large(source: str, pixels: int) -> str:
+    return (
+        f"{source}: the picture has {pixels / 1e6:,.0f} megapixels, more than the {MAX_UPLOAD_PIXELS / 1e6:.0f} "
+        "megapixels this lesson reads. Crop it or save it smaller (a digit needs only a few hundred pixels a side), "
+        "then try again."
+    )
+
+
+def _first_frame_with_ink(opened: Image.Image) -> np.ndarray:
+    """The pixels of the first frame that has ink (frame 1 if none has: the caller then says there is no ink)."""
+    animated = getattr(opened, "is_animated", False)  # cheap: unlike n_frames, it does not scan every frame
+    first = None
+    for index in range(MAX_FRAMES if animated else 1):
+        try:
+            opened.seek(index)
+        except EOFError:
+            break
+        opened.load()
+        pixels = pil_to_array(opened)
+        if not animated or image_to_ink(pixels)[0].max() > 0:
+            return pixels
+        first = pixels if first is None else first
+    return first
+
+
+def _decode_problem(error: Exception, source: str, size: int) -> str:
+    """A learner's explanation of why Pillow could not decode a picture."""
+    if isinstance(error, Image.DecompressionBombError):
+        found = re.search(r"\((\d+) pixels\)", str(error))
+        return _too_large(source, int(found.group(1))) if found else f"{source}: the picture is far too large. {error}"
+    if isinstance(error, UnidentifiedImageError):
+        return (
+            f"{source}: not an image this lesson can read ({size:,} bytes, not in a picture format Pillow knows). "
+            "Upload a PNG or JPEG photo, scan or drawing of your digit."
+        )
+    if isinstance(error, MemoryError):
+        return f"{source}: not enough memory to decode this picture. Save it smaller and try again."
+    return (
+        f"{source}: the picture is damaged or incomplete ({type(error).__name__}: {error}). "
+        "Save or export it again (as PNG or JPEG) and upload the new file."
+    )
+
+
+def _scaled_to_uint8(values: np.ndarray, mode: str) -> np.ndarray:
+    """16-bit, 32-bit and float pixels to 0-255 by their range: 16-bit by 65535, float by 0-1 (or 0-255)."""
+    values = values.astype(np.float64)
+    if not np.isfinite(values).all():
+        raise ImageReadError("this picture has NaN or infinite pixel values: it is not a photo or drawing of a digit.")
+    low, high = float(values.min()), float(values.max())
+    if mode.startswith("I;16"):
+        top = 65535.0
+    elif low >= 0.0 and high <= (1.0 if mode == "F" else 255.0):
+        top = 1.0 if mode == "F" else 255.0
+    elif low >= 0.0 and high <= (255.0 if mode == "F" else 65535.0):
+        top = 255.0 if mode == "F" else 65535.0
+    else:  # an unusual range (negative, or beyond 16 bits): stretch what is there
+        values, top = values - low, max(high - low, 1.0)
+    return np.round(np.clip(values / top, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
 def _as_float_array(image: object) -> np.ndarray:

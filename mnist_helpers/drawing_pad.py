@@ -24,7 +24,7 @@ import numpy as np
 import traitlets
 from matplotlib.figure import Figure
 
-from mnist_helpers.digit_image import EmptyDrawingError, preprocessing_steps, read_image_bytes
+from mnist_helpers.digit_image import EmptyDrawingError, ImageReadError, preprocessing_steps, read_image_bytes
 from mnist_helpers.plots import figure_to_png
 
 CANVAS_SIZE = 280  # ten screen pixels for every MNIST pixel
@@ -102,12 +102,25 @@ class DrawingCanvas(anywidget.AnyWidget):
 
 
 def image_from_data_url(data_url: str) -> np.ndarray:
-    """Decode the canvas's ``data:image/png;base64,...`` URL to an RGBA uint8 array (the ink is in alpha)."""
+    """Decode the canvas's ``data:image/png;base64,...`` URL to an RGBA uint8 array (the ink is in alpha).
+
+    Raises `EmptyDrawingError` for an empty canvas and `ImageReadError` for anything that is not a PNG picture.
+    """
     if not data_url:
         raise EmptyDrawingError("The canvas is empty: draw a digit first (hold the mouse button down and move).")
-    if not data_url.startswith(PNG_DATA_URL_PREFIX):
-        raise ValueError(f"Expected a PNG data URL starting with {PNG_DATA_URL_PREFIX!r}, got {data_url[:40]!r}.")
-    return read_image_bytes(base64.b64decode(data_url[len(PNG_DATA_URL_PREFIX) :]), source="the drawing canvas")
+    if not isinstance(data_url, str) or not data_url.startswith(PNG_DATA_URL_PREFIX):
+        raise ImageReadError(
+            f"The drawing canvas sent something that is not a PNG data URL (it should start with "
+            f"{PNG_DATA_URL_PREFIX!r}, got {str(data_url)[:40]!r}). Press Clear and draw again."
+        )
+    try:
+        png = base64.b64decode(data_url[len(PNG_DATA_URL_PREFIX) :], validate=True)
+    except ValueError as error:  # binascii.Error: not valid base64
+        raise ImageReadError(
+            f"The drawing canvas sent a damaged picture (its base64 text does not decode: {error}). "
+            "Press Clear and draw again."
+        ) from error
+    return read_image_bytes(png, source="the drawing canvas")
 
 
 def uploaded_file(value: Any) -> tuple[str, bytes] | None:
@@ -239,7 +252,7 @@ class DrawingPad:
         """What the Predict button does: read the canvas and predict (None, with a message, if it is empty)."""
         try:
             image = image_from_data_url(self.canvas.png_data_url)
-        except EmptyDrawingError as error:
+        except (EmptyDrawingError, ImageReadError) as error:
             self._show_problem(str(error))
             return None
         return self.predict_image(image)

@@ -7,6 +7,7 @@ shrinks data and epochs so the whole series runs in minutes.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import TypeVar
 
 import numpy as np
@@ -15,12 +16,33 @@ QUICK_VARIABLE = "MNIST_QUICK"
 QUICK_TRAIN_SAMPLES = 6000
 QUICK_TEST_SAMPLES = 2000
 
+QUICK_VALUES = ("1", "true", "yes", "on")
+FULL_VALUES = ("0", "false", "no", "off", "")
+
 T = TypeVar("T")
+
+_warned_values: set[str] = set()
 
 
 def is_quick_mode() -> bool:
-    """True when ``MNIST_QUICK`` is set to 1, true or yes."""
-    return os.environ.get(QUICK_VARIABLE, "").strip().lower() in {"1", "true", "yes", "on"}
+    """True when ``MNIST_QUICK`` is 1, true, yes or on; False when it is 0, false, no, off, empty or unset.
+
+    Any other value (``2``, ``y``, ``1.0``...) means full mode too, with a warning (once per value)
+    that lists the accepted values, so a typo is not silently taken as full mode.
+    """
+    value = os.environ.get(QUICK_VARIABLE, "").strip().lower()
+    if value in QUICK_VALUES:
+        return True
+    if value not in FULL_VALUES and value not in _warned_values:
+        _warned_values.add(value)
+        warnings.warn(
+            f"{QUICK_VARIABLE}={os.environ.get(QUICK_VARIABLE)!r} is not a value this course knows, so lessons run "
+            f"in full mode. Use {', '.join(QUICK_VALUES)} for quick mode (less data, fewer epochs) or "
+            f"{', '.join(v for v in FULL_VALUES if v)} (or leave it empty) for full mode.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return False
 
 
 def pick(full: T, quick: T) -> T:

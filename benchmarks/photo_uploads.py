@@ -1,0 +1,94 @@
+"""Are uploaded photos of digits read the right way up, and with transparency? Measures and prints, asserts nothing.
+
+Real MNIST test digits are enlarged onto a 280x280 sheet of paper (dark ink on light, as a photo sees it,
+with `enlarge_onto_canvas`) and saved as files a learner might upload:
+- an upright JPEG;
+- the same photo as a phone stores a portrait shot: pixels turned 90 degrees and EXIF orientation 6;
+- an opaque PNG whose four 20x20 corners are transparent.
+Each file goes through `read_image_bytes` and `to_mnist_format` (what the drawing pad's upload does), and
+lesson 03's network (saved_models/original_mlp.keras, trained now in full if missing) reads it.
+
+    MNIST_DATA_DIR=/path/to/mnist MNIST_MODELS_DIR=/tmp/models .venv/bin/python benchmarks/photo_uploads.py [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image
+
+import mnist_helpers as mh
+from mnist_helpers.digit_image import enlarge_onto_canvas, read_image_bytes, to_mnist_format
+
+EXIF_ORIENTATION = 0x0112
+CORNER = 20
+
+
+def upright_jpeg(photo: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(photo).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def exif_rotated_jpeg(photo: np.ndarray) -> bytes:
+    """Pixels stored turned 90 degrees anticlockwise; EXIF orientation 6 tells a viewer to turn them back."""
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = 6
+    buffer = io.BytesIO()
+    Image.fromarray(photo).transpose(Image.Transpose.ROTATE_90).save(buffer, format="JPEG", quality=90, exif=exif)
+    return buffer.getvalue()
+
+
+def png_with_transparent_corners(photo: np.ndarray) -> bytes:
+    rgba = np.dstack([photo, np.full(photo.shape[:2], 255, np.uint8)])
+    for rows in (slice(0, CORNER), slice(-CORNER, None)):
+        for columns in (slice(0, CORNER), slice(-CORNER, None)):
+            rgba[rows, columns] = 0
+    buffer = io.BytesIO()
+    Image.fromarray(rgba).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=200, help="how many test digits (default 200)")
+    args = parser.parse_args()
+
+    mh.setup_notebook(seed=42)
+    (x_train_images, y_train_digits), (x_test_images, y_test_digits) = mh.load_mnist()
+    x_train, y_train = mh.prepare_for_dense(x_train_images, y_train_digits)
+    model = mh.load_or_train_original_model(x_train, y_train)
+    digits, labels = x_test_images[: args.limit], y_test_digits[: args.limit]
+    rng = np.random.default_rng(0)
+    photos = [enlarge_onto_canvas(digit, rng, as_rgba=False) for digit in digits]
+
+    def accuracy(images: np.ndarray) -> float:
+        predictions = model.predict(images.reshape(len(images), -1), batch_size=1000, verbose=0)
+        return float(np.mean(np.argmax(predictions, axis=1) == labels))
+
+    def read_files(save: Callable[[np.ndarray], bytes]) -> tuple[float, int]:
+        inputs, failures = [], 0
+        for photo in photos:
+            try:
+                inputs.append(to_mnist_format(read_image_bytes(save(photo))))
+            except ValueError:
+                inputs.append(np.zeros((28, 28), np.float32))  # counted as read wrongly
+                failures += 1
+        return accuracy(np.stack(inputs)), failures
+
+    print(f"{len(digits)} MNIST test digits as photos (dark ink on light paper, 280x280), read by lesson 03's network")
+    print(f"{'original 28x28 test digits':<44} {accuracy(digits / 255.0):6.1%}")
+    for name, save in [
+        ("upright JPEG", upright_jpeg),
+        ("JPEG turned 90 degrees, EXIF orientation 6", exif_rotated_jpeg),
+        ("PNG with transparent 20x20 corners", png_with_transparent_corners),
+    ]:
+        correct, failures = read_files(save)
+        print(f"{name:<44} {correct:6.1%}" + (f"  ({failures} could not be read)" if failures else ""))
+
+
+if __name__ == "__main__":
+    main()
