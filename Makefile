@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_SETTINGS) notebooks/
+	$(BIN)/jupyter lab notebooks/ $(LAB_SETTINGS)
 
 test: $(STAMP)
 	MNIST_QUICK=1 $(BIN)/python -m pytest --nbval-lax tests notebooks
