@@ -255,8 +255,8 @@ def test_lesson_03_page_in_chromium_shows_the_learning_curves_and_search_finds_i
             assert page.locator(".md-footer__link--next").count() == 1, "no link to the next lesson"
             assert page.locator(".md-footer__link--prev").count() == 1, "no link to the previous lesson"
 
-            page.locator("label.md-search__icon, .md-search__input").first.click()
-            page.locator("input.md-search__input").fill("EarlyStopping")
+            page.locator("input.md-search__input").click()
+            page.keyboard.type("EarlyStopping")  # typed: Material's search listens to key events
             result = page.locator(".md-search-result__item").first
             result.wait_for(timeout=30_000)
             page.screenshot(path=ARTIFACTS / "search.png")

@@ -188,7 +188,17 @@ def pages_url(repository: str) -> str:
     return f"https://{owner.lower()}.github.io/{name}/"
 
 
-def render_site(docs: Path, site: Path, repository: str, mode: str, cache: Path) -> None:
+def navigation(pages: Sequence[str]) -> list[dict[str, Any]]:
+    """The menu (and so the previous/next order): home, the lessons, then the solutions, each in number order."""
+    lessons = [page for page in pages if not page.startswith("notebooks/solutions/")]
+    solutions = [page for page in pages if page.startswith("notebooks/solutions/")]
+    menu: list[dict[str, Any]] = [{"Home": "index.md"}, {"Lessons": lessons}]
+    if solutions:
+        menu.append({"Solutions": ["notebooks/solutions/index.md", *solutions]})
+    return menu
+
+
+def render_site(docs: Path, site: Path, repository: str, mode: str, cache: Path, pages: Sequence[str]) -> None:
     """MkDocs build (strict: a broken link between pages fails it) of website/mkdocs.yml into ``site``."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -197,6 +207,7 @@ def render_site(docs: Path, site: Path, repository: str, mode: str, cache: Path)
         str(HERE / "mkdocs.yml"),
         docs_dir=str(docs),
         site_dir=str(site),
+        nav=navigation(pages),
         site_url=pages_url(repository),  # the 404 page links to the site's root by this address's path
         repo_url=repository,
         strict=True,
@@ -223,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     start = time.perf_counter()
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.WARNING)  # MkDocs' warnings
+    # nbconvert warns of every figure without alt text (it then gives them a generic one): noise on each build.
+    logging.getLogger("traitlets").addFilter(lambda record: "Alternative text is missing" not in record.getMessage())
     run_lessons = load_run_lessons()
     notebooks, build = args.notebooks.resolve(), args.build.resolve()
     mode = "quick" if args.quick else "full"
@@ -246,7 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     docs, site = build / "site-docs", build / "site"
     stage_docs(notebooks, paths, executed, docs, args.readme, repository, mode, failed)
     try:
-        render_site(docs, site, repository, mode, build / "mkdocs-jupyter-cache")
+        pages = [f"notebooks/{path.relative_to(notebooks)}" for path in paths]
+        render_site(docs, site, repository, mode, build / "mkdocs-jupyter-cache", pages)
     except Exception as failure:  # mkdocs reports the page and link; say where the site would have been
         print(f"The site could not be built into {site}: {type(failure).__name__}: {failure}", file=sys.stderr)
         return 2
