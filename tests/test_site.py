@@ -346,13 +346,15 @@ def test_widget_snapshot_shows_values_choices_images_and_captured_output():
     pixel = "iVBORw0KGgo="
     states = {
         "box": model("VBoxModel", children=["IPY_MODEL_slider", "IPY_MODEL_choice", "IPY_MODEL_out", "IPY_MODEL_img",
-                                            "IPY_MODEL_pad", "IPY_MODEL_gone"]),
+                                            "IPY_MODEL_pad", "IPY_MODEL_gone", "IPY_MODEL_unused"]),
         "slider": model("IntSliderModel", description="units", value=128),
         "choice": model("DropdownModel", description="activation", _options_labels=["relu", "tanh"], index=1),
         "out": model("OutputModel", outputs=[{"output_type": "stream", "name": "stdout", "text": "epoch 1 <ok>"}]),
         "img": {**model("ImageModel", format="png"), "buffers": [{"path": ["value"], "encoding": "base64",
                                                                  "data": pixel}]},
         "pad": model("AnyModel", module="anywidget"),
+        "unused": model("IntSliderModel", description="layer 3", value=64, layout="IPY_MODEL_hiding"),
+        "hiding": model("LayoutModel", display="none"),
     }  # fmt: skip
     notebook = {
         "metadata": {"widgets": {widget_snapshot.WIDGET_STATE: {"state": states}}},
@@ -370,6 +372,7 @@ def test_widget_snapshot_shows_values_choices_images_and_captured_output():
     assert f"data:image/png;base64,{pixel}" in html
     assert "interactive canvas" in html and "state was not saved" in html
     assert widget_snapshot.NOTE in html
+    assert "layer 3" not in html  # hidden by its layout, as in the notebook
 
 
 def test_landing_page_takes_readme_sections_and_fixes_links():

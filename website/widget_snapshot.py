@@ -60,6 +60,8 @@ def _render(model_id: str, states: Mapping[str, Mapping[str, Any]], depth: int) 
         return '<div class="widget-missing">(a widget whose state was not saved)</div>'
     name = model.get("model_name", "")
     state = model.get("state", {})
+    if _hidden(state, states):
+        return ""
     description = _description(state)
     if name in CONTAINERS:
         children = "".join(_render(_model_id(child), states, depth + 1) for child in state.get("children", []))
@@ -91,6 +93,12 @@ def _render(model_id: str, states: Mapping[str, Mapping[str, Any]], depth: int) 
     if model.get("model_module") == "anywidget":
         return '<div class="widget-custom">(an interactive canvas: it needs a live notebook)</div>'
     return f'<div class="widget-custom">({html.escape(name.removesuffix("Model") or "a widget")})</div>'
+
+
+def _hidden(state: Mapping[str, Any], states: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the widget's layout hid it (display none, visibility hidden), as the notebook then showed it."""
+    layout = states.get(_model_id(state.get("layout", "")), {}).get("state", {})
+    return layout.get("display") == "none" or layout.get("visibility") == "hidden"
 
 
 def _model_id(reference: str) -> str:
