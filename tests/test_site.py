@@ -242,7 +242,8 @@ def test_lesson_03_page_in_chromium_shows_the_learning_curves_and_search_finds_i
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            # Reduced motion: the header's title would otherwise be caught mid-fade in the screenshot.
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
             page.goto(f"{served_site}/notebooks/03_training_with_callbacks.html")
             page.get_by_role("link", name="Open in Colab").first.wait_for()
             page.screenshot(path=ARTIFACTS / "lesson03_top.png")
