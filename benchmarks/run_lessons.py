@@ -8,7 +8,9 @@
 Each notebook runs on a fresh kernel whose working folder is the notebook's own folder, as in JupyterLab.
 Saved models go to build/saved_models (MNIST_MODELS_DIR), emptied at the start of each run, so a run never
 reuses a model from an earlier one (lessons later in the same run reuse lesson 03's model, as learners would).
-Executed copies go to build/executed/; the results to build/results.json and a printed markdown table. Test
+Executed copies go to build/executed/, each stamped (metadata "mnist_lessons_run") with its mode, whether it ran
+without error and the SHA-256 of its source notebook and of mnist_helpers/*.py, so that `make site` can tell whether
+a copy is still current. The results go to build/results.json and a printed markdown table. Test
 figures come from the LAST "Test accuracy: x" / "Test loss: x" lines that a notebook printed. A failing
 notebook is reported and the run goes on; the exit code is 1 if any notebook failed.
 """
@@ -16,6 +18,7 @@ notebook is reported and the run goes on; the exit code is 1 if any notebook fai
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -102,6 +105,24 @@ def markdown_table(results: Sequence[LessonResult]) -> str:
     return "\n".join(lines)
 
 
+def helpers_sha256(root: Path = ROOT) -> str:
+    """One SHA-256 over the package's sources (file names and contents, in name order)."""
+    digest = hashlib.sha256()
+    for source in sorted((root / "mnist_helpers").glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def run_stamp(path: Path, ok: bool) -> dict[str, Any]:
+    """What an executed copy was made from: mode (from MNIST_QUICK), outcome, and hashes of its sources."""
+    return {
+        "mode": "quick" if os.environ.get("MNIST_QUICK") == "1" else "full",
+        "ok": ok,
+        "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "helpers_sha256": helpers_sha256(),
+    }
+
+
 def execute_notebook(path: Path, executed_path: Path, timeout: int) -> LessonResult:
     """Run one notebook on a fresh kernel in its own folder; write the executed copy even if a cell fails."""
     import nbformat
@@ -109,6 +130,7 @@ def execute_notebook(path: Path, executed_path: Path, timeout: int) -> LessonRes
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     notebook = nbformat.read(path, as_version=4)
+    stamp = run_stamp(path, ok=False)  # hashed before running: an edit made meanwhile makes the copy stale
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
@@ -121,6 +143,7 @@ def execute_notebook(path: Path, executed_path: Path, timeout: int) -> LessonRes
     except Exception as failure:  # kernel failed to start, unreadable notebook...: report, go on with the next
         error = f"{type(failure).__name__}: {failure}"
     seconds = time.perf_counter() - start
+    notebook.metadata["mnist_lessons_run"] = {**stamp, "ok": error is None}
     executed_path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, executed_path)
     accuracy, loss = parse_test_metrics(notebook)

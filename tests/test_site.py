@@ -1,0 +1,387 @@
+"""The static site (website/build_site.py, `make site`): its parts, and the built site as a reader sees it.
+
+The checks of the built site need `make site-quick` (or `make site`) first: without a site they skip locally and
+fail under CI (CI=true), where .ci/run builds it before the tests. SITE_DIR checks another built site.
+A headless-Chromium screenshot of lesson 03's page goes to artifacts/site/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import json
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = Path(os.environ.get("SITE_DIR", ROOT / "build" / "site"))
+ARTIFACTS = ROOT / "artifacts" / "site"
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+sys.path.insert(0, str(ROOT / "website"))  # build_site imports widget_snapshot as a sibling
+build_site = _load("build_site", ROOT / "website" / "build_site.py")
+widget_snapshot = _load("widget_snapshot", ROOT / "website" / "widget_snapshot.py")
+
+
+# ---------------------------------------------------------------- reading a built site
+
+
+class _PageParser(HTMLParser):
+    """Links (href/src), element ids, output images and the visible text of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.images: list[str] = []
+        self.scripts: list[str] = []
+        self.text: list[str] = []
+        self._skip = 0  # inside <script> or <style>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if "id" in values:
+            self.ids.add(values["id"])
+        if tag in {"script", "style"}:
+            self._skip += 1
+            if values.get("src"):
+                self.scripts.append(values["src"])
+        for name in ("href", "src"):
+            if values.get(name):
+                self.links.append(values[name])
+        if tag == "img" and values.get("src", "").startswith("data:image/"):
+            self.images.append(values["src"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"} and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.text.append(data)
+
+
+def parse_page(path: Path) -> _PageParser:
+    return _parse(path, path.stat().st_mtime_ns)  # parsed once per version of the file
+
+
+@functools.cache
+def _parse(path: Path, mtime_ns: int) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def page_for(notebook: str, site: Path = SITE) -> Path:
+    """The page of ``notebook`` (relative to notebooks/, e.g. "solutions/01_x_solutions.ipynb")."""
+    return site / "notebooks" / Path(notebook).with_suffix(".html")
+
+
+def pages_showing_errors(site: Path) -> dict[str, str]:
+    """Pages whose text shows a Python traceback (a cell that raised), with the line that names the error."""
+    found = {}
+    for path in sorted(site.rglob("*.html")):
+        text = "".join(parse_page(path).text)
+        if TRACEBACK in text:
+            tail = text[text.index(TRACEBACK) :]
+            error = next((line for line in tail.splitlines() if re.match(r"^\w+(Error|Exception)\b", line)), "")
+            found[str(path.relative_to(site))] = error or tail[:200]
+    return found
+
+
+def broken_links(site: Path) -> list[str]:
+    """Links between the site's own files whose target file (or #anchor in it) does not exist.
+
+    Root-absolute links (only the 404 page has them) start with the path of the site's published address.
+    """
+    base = urlsplit(json.loads((site / "site-info.json").read_text(encoding="utf-8"))["site_url"]).path
+    broken = []
+    for path in sorted(site.rglob("*.html")):
+        for link in parse_page(path).links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("data:", "mailto:", "javascript:")):
+                continue
+            if parts.path.startswith("/"):
+                if not parts.path.startswith(base):
+                    broken.append(f"{path.relative_to(site)} -> {link} (outside the site's address {base})")
+                    continue
+                target = site / unquote(parts.path.removeprefix(base))
+            else:
+                target = path if not parts.path else (path.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{path.relative_to(site)} -> {link} (no such file)")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in parse_page(target).ids:
+                broken.append(f"{path.relative_to(site)} -> {link} (no such anchor)")
+    return broken
+
+
+def expected_notebooks() -> list[str]:
+    """Every lesson and solution in notebooks/, relative to it, as run_lessons.py finds them."""
+    run_lessons = build_site.load_run_lessons()
+    notebooks = ROOT / "notebooks"
+    return [str(p.relative_to(notebooks)) for p in run_lessons.find_notebooks(notebooks, include_solutions=True)]
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    if not (SITE / "index.html").is_file():
+        reason = f"No built site in {SITE}: run `make site-quick` (or `make site`) first."
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " Under CI the site must be built before the tests (.ci/run does it).")
+        pytest.skip(reason)
+    return SITE
+
+
+# ---------------------------------------------------------------- the built site
+
+
+def test_every_lesson_and_solution_has_a_page_with_colab_and_download_links(site):
+    repository = build_site.repository_url(ROOT / "pyproject.toml")
+    missing = [name for name in expected_notebooks() if not page_for(name, site).is_file()]
+    assert not missing, f"No page in {site} for {missing}: rebuild the site (make site-quick)."
+    for name in expected_notebooks():
+        page = parse_page(page_for(name, site))
+        colab = f"https://colab.research.google.com/github/{repository.split('github.com/')[-1]}/blob/main/notebooks/"
+        assert colab + name in page.links, f"{name}: no Open in Colab link to {colab + name}"
+        download = [link for link in page.links if link.endswith(f"downloads/{Path(name).name}")]
+        assert download, f"{name}: no Download notebook link"
+        downloaded = (page_for(name, site).parent / download[0]).resolve()
+        assert downloaded.read_bytes() == (ROOT / "notebooks" / name).read_bytes(), f"{name}: not the clean notebook"
+
+
+def test_each_lesson_page_shows_an_output_image(site):
+    lessons = [name for name in expected_notebooks() if "/" not in name]
+    without = [name for name in lessons if not parse_page(page_for(name, site)).images]
+    assert not without, f"These lesson pages show no figure (no data: image in their outputs): {without}"
+
+
+def test_no_page_shows_an_error_or_traceback(site):
+    errors = pages_showing_errors(site)
+    assert not errors, f"Pages showing a traceback (a cell raised when the site was built): {errors}"
+    info = json.loads((site / "site-info.json").read_text(encoding="utf-8"))
+    assert info["failed"] == [], f"Notebooks that failed when the site was built: {info['failed']}"
+
+
+def test_no_internal_link_is_broken(site):
+    assert not broken_links(site), "Broken links:\n" + "\n".join(broken_links(site))
+
+
+def test_pages_load_no_script_from_the_network_and_search_is_built_in(site):
+    for path in sorted(site.rglob("*.html")):
+        external = [src for src in parse_page(path).scripts if urlsplit(src).scheme in {"http", "https"}]
+        assert not external, f"{path.relative_to(site)} loads scripts from the network: {external}"
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert "notebooks/03_training_with_callbacks.html" in locations, "lesson 03 is not in the search index"
+
+
+def test_widgets_are_shown_as_a_static_snapshot_with_a_note(site):
+    page = page_for("06_model_playground.ipynb", site)
+    text = "".join(parse_page(page).text)
+    assert widget_snapshot.NOTE in text, "lesson 06's widgets carry no note saying they are interactive elsewhere"
+    assert "widget-view+json" not in page.read_text(encoding="utf-8"), "a widget output was left unconverted"
+
+
+def test_landing_page_has_the_lesson_table_how_to_run_and_results(site):
+    text = "".join(parse_page(site / "index.html").text)
+    for heading in ("Run the lessons on your computer", "The results table", "Google Colab"):
+        assert heading in text, f"the landing page lacks {heading!r}"
+    links = parse_page(site / "index.html").links
+    assert "notebooks/03_training_with_callbacks.html" in links, "the lesson table does not link to lesson 03's page"
+
+
+# ---------------------------------------------------------------- a real browser: lesson 03's page
+
+
+@pytest.fixture(scope="module")
+def served_site(site) -> Iterator[str]:
+    """The site over HTTP on loopback (as GitHub Pages would serve it; search's worker needs http)."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+def test_lesson_03_page_in_chromium_shows_the_learning_curves_and_search_finds_it(served_site):
+    from lab_browser import CHROMIUM, CHROMIUM_ARGS, skip_without_browser
+
+    skip_without_browser()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            # Reduced motion: the header's title would otherwise be caught mid-fade in the screenshot.
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+            page.goto(f"{served_site}/notebooks/03_training_with_callbacks.html")
+            page.get_by_role("link", name="Open in Colab").first.wait_for()
+            page.screenshot(path=ARTIFACTS / "lesson03_top.png")
+            figure = page.locator(".jp-Cell", has_text="plot_history(history").locator("img").first
+            figure.scroll_into_view_if_needed()
+            box = figure.bounding_box()
+            assert box and box["width"] > 200 and box["height"] > 100, f"the learning curves are not shown: {box}"
+            assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), "the learning curves did not load"
+            page.screenshot(path=ARTIFACTS / "lesson03_learning_curves.png")
+            assert page.locator(".md-footer__link--next").count() == 1, "no link to the next lesson"
+            assert page.locator(".md-footer__link--prev").count() == 1, "no link to the previous lesson"
+
+            page.locator("input.md-search__input").click()
+            page.keyboard.type("EarlyStopping")  # typed: Material's search listens to key events
+            result = page.locator(".md-search-result__item").first
+            result.wait_for(timeout=30_000)
+            page.screenshot(path=ARTIFACTS / "search.png")
+            assert page.locator(".md-search-result__item").count() >= 1
+        finally:
+            browser.close()
+
+
+# ---------------------------------------------------------------- the parts, and a lesson that raises
+
+
+def _notebook(*sources: str) -> dict:
+    cells = [{"cell_type": "markdown", "id": "title", "metadata": {}, "source": "# A tiny lesson"}]
+    for number, source in enumerate(sources):
+        cells.append({"cell_type": "code", "execution_count": None, "id": f"c{number}", "metadata": {},
+                      "outputs": [], "source": source})  # fmt: skip
+    metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _readme() -> str:
+    """A README with the landing page's sections; the results sit one level down, as in the real one."""
+    levels = {"The results table": 3, "Every lesson in full mode": 3}
+    sections = "\n\n".join(
+        f"{'#' * levels.get(title, 2)} {title}\n\nText of {title}." for title, _ in build_site.LANDING_SECTIONS[1:]
+    )
+    return f"# Tiny\n\nIntro.\n\n- [Lesson one](notebooks/01_fine.ipynb)\n- [licence](LICENSE)\n\n{sections}\n"
+
+
+def test_a_lesson_that_raises_fails_the_build_and_its_page_shows_the_traceback(tmp_path, monkeypatch):
+    """What CI relies on: build_site exits 1 and the checks above find the error on the lesson's page."""
+    monkeypatch.setenv("MNIST_QUICK", "1")  # build_site sets these; monkeypatch restores them afterwards
+    monkeypatch.setenv("MNIST_MODELS_DIR", str(tmp_path / "models"))
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "01_fine.ipynb").write_text(json.dumps(_notebook("print('fine')")))
+    (notebooks / "02_broken.ipynb").write_text(json.dumps(_notebook("print('before')", "1 / 0")))
+    (tmp_path / "README.md").write_text(_readme())
+
+    code = build_site.main(["--quick", "--notebooks", str(notebooks), "--build", str(tmp_path / "build"),
+                            "--readme", str(tmp_path / "README.md"), "--timeout", "120"])  # fmt: skip
+
+    site = tmp_path / "build" / "site"
+    assert code == 1, "a lesson that raised must fail the site build"
+    errors = pages_showing_errors(site)
+    assert list(errors) == ["notebooks/02_broken.html"], errors
+    assert "ZeroDivisionError" in errors["notebooks/02_broken.html"]
+    assert json.loads((site / "site-info.json").read_text())["failed"] == ["02_broken.ipynb"]
+    assert not broken_links(site), broken_links(site)
+
+    # Fixed, only the fixed lesson runs again: the other executed copy is current and reused.
+    (notebooks / "02_broken.ipynb").write_text(json.dumps(_notebook("print('fixed')")))
+    stamp_before = (tmp_path / "build" / "quick" / "executed" / "01_fine.ipynb").stat().st_mtime_ns
+    assert build_site.main(["--quick", "--notebooks", str(notebooks), "--build", str(tmp_path / "build"),
+                            "--readme", str(tmp_path / "README.md")]) == 0  # fmt: skip
+    assert (tmp_path / "build" / "quick" / "executed" / "01_fine.ipynb").stat().st_mtime_ns == stamp_before
+    assert pages_showing_errors(site) == {}
+
+
+def test_an_executed_copy_is_current_only_for_the_same_source_mode_helpers_and_success(tmp_path):
+    source = tmp_path / "01_x.ipynb"
+    source.write_text("{}")
+    executed = tmp_path / "executed.ipynb"
+    import hashlib
+
+    def write_stamp(**changes):
+        stamp = {"mode": "full", "ok": True, "source_sha256": hashlib.sha256(b"{}").hexdigest(),
+                 "helpers_sha256": "h", **changes}  # fmt: skip
+        executed.write_text(json.dumps({"metadata": {build_site.STAMP_KEY: stamp}}))
+
+    assert not build_site.is_current(source, executed, "full", "h")  # no executed copy
+    write_stamp()
+    assert build_site.is_current(source, executed, "full", "h")
+    assert not build_site.is_current(source, executed, "quick", "h")
+    assert not build_site.is_current(source, executed, "full", "other helpers")
+    write_stamp(ok=False)
+    assert not build_site.is_current(source, executed, "full", "h")
+    write_stamp()
+    source.write_text('{"edited": true}')
+    assert not build_site.is_current(source, executed, "full", "h")
+
+
+def test_widget_snapshot_shows_values_choices_images_and_captured_output():
+    def model(name, module="@jupyter-widgets/controls", **state):
+        return {"model_name": name, "model_module": module, "state": state}
+
+    pixel = "iVBORw0KGgo="
+    states = {
+        "box": model("VBoxModel", children=["IPY_MODEL_slider", "IPY_MODEL_choice", "IPY_MODEL_out", "IPY_MODEL_img",
+                                            "IPY_MODEL_pad", "IPY_MODEL_gone", "IPY_MODEL_unused"]),
+        "slider": model("IntSliderModel", description="units", value=128),
+        "choice": model("DropdownModel", description="activation", _options_labels=["relu", "tanh"], index=1),
+        "out": model("OutputModel", outputs=[{"output_type": "stream", "name": "stdout", "text": "epoch 1 <ok>"}]),
+        "img": {**model("ImageModel", format="png"), "buffers": [{"path": ["value"], "encoding": "base64",
+                                                                 "data": pixel}]},
+        "pad": model("AnyModel", module="anywidget"),
+        "unused": model("IntSliderModel", description="layer 3", value=64, layout="IPY_MODEL_hiding"),
+        "hiding": model("LayoutModel", display="none"),
+    }  # fmt: skip
+    notebook = {
+        "metadata": {"widgets": {widget_snapshot.WIDGET_STATE: {"state": states}}},
+        "cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {
+            widget_snapshot.WIDGET_VIEW: {"model_id": "box"}, "text/plain": "VBox(...)"}}]}],
+    }  # fmt: skip
+
+    assert widget_snapshot.replace_widget_outputs(notebook) == 1
+    shown = notebook["cells"][0]["outputs"][0]["data"]
+    assert list(shown) == ["text/html"] and "widgets" not in notebook["metadata"]
+    html = shown["text/html"]
+    assert 'units</span> <span class="widget-value">128' in html
+    assert 'activation</span> <span class="widget-value">tanh' in html
+    assert "epoch 1 &lt;ok&gt;" in html  # captured text, escaped
+    assert f"data:image/png;base64,{pixel}" in html
+    assert "interactive canvas" in html and "state was not saved" in html
+    assert widget_snapshot.NOTE in html
+    assert "layer 3" not in html  # hidden by its layout, as in the notebook
+
+
+def test_landing_page_takes_readme_sections_and_fixes_links():
+    page = build_site.landing_page(_readme(), "https://github.com/o/r", "quick", failed=[])
+    assert page.startswith("# Tiny\n")
+    assert "](notebooks/01_fine.ipynb)" in page  # the site mirrors notebooks/
+    assert "](https://github.com/o/r/blob/main/LICENSE)" in page  # other files: on GitHub
+    assert "## The results table\n\nText of The results table." in page  # "###" in README, a section here
+    assert "quick mode" in page
+    with pytest.raises(SystemExit, match="The data"):
+        build_site.landing_page(_readme().replace("## The data", "## Data"), "https://github.com/o/r", "full", [])

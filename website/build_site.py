@@ -1,0 +1,282 @@
+"""Build the lessons' static site (build/site/) from executed copies of every lesson and solution.
+
+    .venv/bin/python website/build_site.py            # full mode: reuses `make full-run`'s build/executed/
+    .venv/bin/python website/build_site.py --quick    # quick mode (MNIST_QUICK=1), executed into build/quick/
+
+An executed copy is current when benchmarks/run_lessons.py stamped it (metadata "mnist_lessons_run") in the same
+mode, without error, from a notebook and a mnist_helpers/ whose SHA-256 still match. Whatever is missing or
+stale is executed with run_lessons.py's `execute_notebook`, in order, on fresh kernels; the others are reused.
+Then MkDocs (Material theme, mkdocs-jupyter) renders website/mkdocs.yml: a landing page made from README.md's
+sections, a page per notebook with its outputs, widgets as static snapshots (website/widget_snapshot.py), and
+the clean notebooks to download. Nothing is downloaded. The exit code is 1 if a notebook raised (its page then
+shows the error), 2 if the site could not be built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+STAMP_KEY = "mnist_lessons_run"
+# README.md sections shown on the landing page, in order: (heading, level on the page). "" is the text before the
+# first "## " heading (title, introduction, the lesson table).
+LANDING_SECTIONS = [
+    ("", 1),
+    ("Run the lessons on your computer", 2),
+    ("The data", 2),
+    ("The results table", 2),
+    ("Every lesson in full mode", 2),
+]
+HEADING = re.compile(r"^(#{1,6}) (.+?)\s*$")
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def load_run_lessons() -> ModuleType:
+    """benchmarks/run_lessons.py as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("run_lessons", ROOT / "benchmarks" / "run_lessons.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def is_current(source: Path, executed: Path, mode: str, helpers_sha256: str) -> bool:
+    """Whether ``executed`` is a successful run, in ``mode``, of ``source`` as it is now and of today's helpers."""
+    import hashlib
+
+    if not executed.is_file():
+        return False
+    try:
+        stamp = json.loads(executed.read_text(encoding="utf-8")).get("metadata", {}).get(STAMP_KEY, {})
+    except (OSError, ValueError):
+        return False
+    return (
+        stamp.get("mode") == mode
+        and stamp.get("ok") is True
+        and stamp.get("source_sha256") == hashlib.sha256(source.read_bytes()).hexdigest()
+        and stamp.get("helpers_sha256") == helpers_sha256
+    )
+
+
+def readme_sections(readme: str) -> dict[str, tuple[int, str]]:
+    """README's sections by heading text: (heading level, body without the heading line). "" is the preamble."""
+    sections: dict[str, tuple[int, str]] = {}
+    title, level, lines = "", 0, []
+    for line in readme.splitlines():
+        match = HEADING.match(line)
+        if match and len(match.group(1)) > 1:
+            sections[title] = (level, "\n".join(lines).strip() + "\n")
+            title, level, lines = match.group(2), len(match.group(1)), []
+        else:
+            lines.append(line)
+    sections[title] = (level, "\n".join(lines).strip() + "\n")
+    return sections
+
+
+def rewrite_link(target: str, repository: str) -> str:
+    """A README link as the landing page needs it: notebooks stay (the site mirrors notebooks/), files go to GitHub."""
+    if re.match(r"^[a-z]+:|^#", target):
+        return target
+    if target.rstrip("/") == "notebooks/solutions":
+        return "notebooks/solutions/index.md"
+    if target.startswith("notebooks/") and target.endswith(".ipynb"):
+        return target
+    return f"{repository}/blob/main/{target}"
+
+
+def landing_page(readme: str, repository: str, mode: str, failed: Sequence[str]) -> str:
+    """index.md: README's sections named in LANDING_SECTIONS, its links fixed, and a note on how the site was made."""
+    sections = readme_sections(readme)
+    missing = [title for title, _ in LANDING_SECTIONS if title not in sections]
+    if missing:
+        raise SystemExit(
+            f"README.md has no section {missing}: the landing page is made of README's sections. Rename them "
+            f"in LANDING_SECTIONS in {Path(__file__).relative_to(ROOT)} to match README's headings."
+        )
+    note = (
+        f'!!! info "About this site"\n    Every lesson and solution below was executed in **{mode} mode** '
+        "when the site was built, so each page shows the figures, tables and printed results of that run. "
+        "Each page has *Open in Colab* and *Download notebook* buttons. Widgets appear as a static snapshot "
+        "of their state: they are interactive in JupyterLab and Colab.\n"
+    )
+    if mode == "quick":
+        note += "    Quick mode uses less data and fewer epochs, so its accuracies are lower than a learner gets.\n"
+    if failed:
+        note += f'\n!!! failure "These notebooks raised an error when the site was built"\n    {", ".join(failed)}\n'
+    parts = []
+    for title, level in LANDING_SECTIONS:
+        body = MARKDOWN_LINK.sub(lambda m: f"]({rewrite_link(m.group(1), repository)})", sections[title][1])
+        if title:
+            parts.append(f"{'#' * level} {title}\n\n{body}")
+        else:
+            heading, _, rest = body.partition("\n")  # the README's "# title" line, then the introduction
+            parts.append(f"{heading}\n\n{note}\n{rest.strip()}\n")
+    return "\n".join(parts)
+
+
+def solutions_index(solutions: Sequence[Path]) -> str:
+    """notebooks/solutions/index.md: the README links to the solutions folder; this is its page."""
+    lines = ["# Solutions", "", "The exercises' solutions, one notebook per lesson:", ""]
+    lines += [f"- [{path.stem.replace('_', ' ')}]({path.name})" for path in solutions]
+    return "\n".join(lines) + "\n"
+
+
+def repository_url(pyproject: Path) -> str:
+    """The repository's address: `[project.urls] Repository` in pyproject.toml, its one home."""
+    return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["urls"]["Repository"].rstrip("/")
+
+
+def execute_stale(run_lessons: ModuleType, stale: Sequence[Path], notebooks: Path, executed: Path, quick: bool,
+                  models: Path, timeout: int) -> list[Any]:  # fmt: skip
+    """Run each stale notebook on a fresh kernel, in order, as run_lessons.py does; return their results."""
+    os.environ["MNIST_QUICK"] = "1" if quick else "0"
+    os.environ["MNIST_MODELS_DIR"] = str(models)
+    if not os.environ.get("MNIST_DATA_DIR"):
+        print("Warning: MNIST_DATA_DIR is not set, so the lessons will try to download MNIST through Keras.")
+    results = []
+    for path in stale:
+        relative = path.relative_to(notebooks)
+        print(f"- {relative}: running", flush=True)
+        result = run_lessons.execute_notebook(path, executed / relative, timeout)
+        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.0f} s", flush=True)
+        if result.error:
+            print("  " + result.error.replace("\n", "\n  "))
+        results.append(result)
+    return results
+
+
+def stage_docs(notebooks: Path, paths: Sequence[Path], executed: Path, docs: Path, readme: Path,
+               repository: str, mode: str, failed: Sequence[str]) -> None:  # fmt: skip
+    """Lay out MkDocs' docs folder: landing page, executed notebooks (widgets made static), clean downloads."""
+    import widget_snapshot
+
+    shutil.rmtree(docs, ignore_errors=True)
+    (docs / "downloads").mkdir(parents=True)
+    shutil.copytree(HERE / "assets", docs / "assets")
+    for path in paths:
+        relative = path.relative_to(notebooks)
+        notebook = json.loads((executed / relative).read_text(encoding="utf-8"))
+        widget_snapshot.replace_widget_outputs(notebook)
+        target = docs / "notebooks" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+        shutil.copyfile(path, docs / "downloads" / path.name)  # the clean notebook, as committed
+    solutions = [path for path in paths if path.parent.name == "solutions"]
+    if solutions:
+        (docs / "notebooks" / "solutions" / "index.md").write_text(solutions_index(solutions), encoding="utf-8")
+    page = landing_page(readme.read_text(encoding="utf-8"), repository, mode, failed)
+    (docs / "index.md").write_text(page, encoding="utf-8")
+
+
+def pages_url(repository: str) -> str:
+    """Where GitHub Pages publishes the repository's site: https://OWNER.github.io/NAME/."""
+    owner, name = repository.split("github.com/")[-1].split("/")[:2]
+    return f"https://{owner.lower()}.github.io/{name}/"
+
+
+def navigation(pages: Sequence[str]) -> list[dict[str, Any]]:
+    """The menu (and so the previous/next order): home, the lessons, then the solutions, each in number order."""
+    lessons = [page for page in pages if not page.startswith("notebooks/solutions/")]
+    solutions = [page for page in pages if page.startswith("notebooks/solutions/")]
+    menu: list[dict[str, Any]] = [{"Home": "index.md"}, {"Lessons": lessons}]
+    if solutions:
+        menu.append({"Solutions": ["notebooks/solutions/index.md", *solutions]})
+    return menu
+
+
+def render_site(docs: Path, site: Path, repository: str, mode: str, cache: Path, pages: Sequence[str]) -> None:
+    """MkDocs build (strict: a broken link between pages fails it) of website/mkdocs.yml into ``site``."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(
+        str(HERE / "mkdocs.yml"),
+        docs_dir=str(docs),
+        site_dir=str(site),
+        nav=navigation(pages),
+        site_url=pages_url(repository),  # the 404 page links to the site's root by this address's path
+        repo_url=repository,
+        strict=True,
+        extra={"colab_url": f"https://colab.research.google.com/github/{repository.split('github.com/')[-1]}/blob/main",
+               "mode": mode},
+    )  # fmt: skip
+    for plugin in config.plugins.values():  # mkdocs-jupyter's render cache: under build/, not the working folder
+        if hasattr(plugin, "config") and "cache_dir" in plugin.config:
+            plugin.config["cache_dir"] = str(cache)
+    build(config)
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="quick mode (MNIST_QUICK=1); default is full mode")
+    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help="folder with the lessons")
+    parser.add_argument("--build", type=Path, default=ROOT / "build", help="build folder (git-ignored)")
+    parser.add_argument("--readme", type=Path, default=ROOT / "README.md", help="source of the landing page")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell (default 1800)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse_args(argv)
+    start = time.perf_counter()
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.WARNING)  # MkDocs' warnings
+    # nbconvert warns of every figure without alt text (it then gives them a generic one): noise on each build.
+    logging.getLogger("traitlets").addFilter(lambda record: "Alternative text is missing" not in record.getMessage())
+    run_lessons = load_run_lessons()
+    notebooks, build = args.notebooks.resolve(), args.build.resolve()
+    mode = "quick" if args.quick else "full"
+    runs = build / "quick" if args.quick else build  # full mode shares `make full-run`'s folders
+    executed = runs / "executed"
+    paths = run_lessons.find_notebooks(notebooks, include_solutions=True)
+    if not paths:
+        print(f"No notebooks named NN_slug.ipynb found in {notebooks}.", file=sys.stderr)
+        return 2
+
+    helpers = run_lessons.helpers_sha256()
+    stale = [p for p in paths if not is_current(p, executed / p.relative_to(notebooks), mode, helpers)]
+    print(f"Site in {mode} mode: {len(paths) - len(stale)} executed copies current in {executed}, "
+          f"{len(stale)} to execute", flush=True)  # fmt: skip
+    results = execute_stale(run_lessons, stale, notebooks, executed, args.quick, runs / "saved_models", args.timeout)
+    failed = [r.notebook for r in results if not r.ok]
+    if results:
+        print(run_lessons.markdown_table(results))
+
+    repository = repository_url(ROOT / "pyproject.toml")
+    docs, site = build / "site-docs", build / "site"
+    stage_docs(notebooks, paths, executed, docs, args.readme, repository, mode, failed)
+    try:
+        pages = [f"notebooks/{path.relative_to(notebooks)}" for path in paths]
+        render_site(docs, site, repository, mode, build / "mkdocs-jupyter-cache", pages)
+    except Exception as failure:  # mkdocs reports the page and link; say where the site would have been
+        print(f"The site could not be built into {site}: {type(failure).__name__}: {failure}", file=sys.stderr)
+        return 2
+    info = {
+        "mode": mode,
+        "site_url": pages_url(repository),
+        "notebooks": [str(p.relative_to(notebooks)) for p in paths],
+        "failed": failed,
+    }
+    (site / "site-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    print(f"Site: {site / 'index.html'} ({mode} mode, {time.perf_counter() - start:.0f} s)")
+    if failed:
+        print(f"FAILED (their pages show the error): {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
