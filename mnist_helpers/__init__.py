@@ -18,7 +18,9 @@ from mnist_helpers.data import (
 from mnist_helpers.models import (
     ORIGINAL_MODEL_FILE,
     build_original_model,
+    load_model_if_usable,
     load_or_train_original_model,
+    save_model_atomically,
     train_original_model,
 )
 from mnist_helpers.modes import is_quick_mode, pick, shrink_in_quick_mode
@@ -41,6 +43,7 @@ __all__ = [
     "is_quick_mode",
     "load_mnist",
     "load_mnist_from_folder",
+    "load_model_if_usable",
     "load_or_train_original_model",
     "models_dir",
     "one_hot_labels",
@@ -49,6 +52,7 @@ __all__ = [
     "plot_digit_grid",
     "plot_history",
     "prepare_for_dense",
+    "save_model_atomically",
     "scale_pixels",
     "setup_notebook",
     "shrink_in_quick_mode",
