@@ -164,7 +164,8 @@ def test_the_same_photo_twice_is_predicted_twice():
 def test_a_photo_the_browser_could_not_read_is_explained():
     model = FakeModel()
     pad = DrawingPad(model)
-    pad.upload.photo = {"name": "notes.txt", "bytes": 9, "error": "your browser cannot read it as an image", "serial": 1}
+    error = "your browser cannot read it as an image"
+    pad.upload.photo = {"name": "notes.txt", "bytes": 9, "error": error, "serial": 1}
     assert "notes.txt: your browser cannot read it as an image. Upload a PNG or JPEG" in pad.result.value
     assert pad.last_prediction is None and model.seen == []
 
