@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import html
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 from matplotlib.figure import Figure
+from PIL import Image, UnidentifiedImageError
 
 from mnist_helpers.digit_image import EmptyDrawingError, preprocessing_steps, read_image_bytes
 from mnist_helpers.plots import figure_to_png
@@ -195,8 +197,9 @@ class PhotoUpload(anywidget.AnyWidget):
 def image_from_photo_data_url(data_url: object, source: str = "the uploaded photo") -> np.ndarray:
     """Decode the PNG/JPEG data URL that `PhotoUpload` sends, refusing what the browser would never send.
 
-    Checked before decoding: a PNG or JPEG data URL, at most ``PHOTO_MAX_DATA_URL_CHARS`` characters;
-    after: at most ``PHOTO_MAX_SIDE`` pixels a side. Raises ValueError saying which check failed.
+    Checked before the pixels are decoded: a PNG or JPEG data URL, at most ``PHOTO_MAX_DATA_URL_CHARS``
+    characters, at most ``PHOTO_MAX_SIDE`` pixels a side (from the picture's header). Raises ValueError
+    saying which check failed.
     """
     if not isinstance(data_url, str) or not data_url.startswith(PHOTO_DATA_URL_PREFIXES):
         shown = data_url[:40] if isinstance(data_url, str) else type(data_url).__name__
@@ -210,13 +213,19 @@ def image_from_photo_data_url(data_url: object, source: str = "the uploaded phot
         content = base64.b64decode(data_url.split(",", 1)[1], validate=True)
     except (binascii.Error, ValueError) as error:
         raise ValueError(f"{source}: the data URL is not valid base64 ({error}).") from error
-    image = read_image_bytes(content, source=source)
-    if max(image.shape[:2]) > PHOTO_MAX_SIDE:
+    try:
+        with Image.open(io.BytesIO(content)) as opened:  # reads the header only: nothing is decoded yet
+            width, height = opened.size
+    except Image.DecompressionBombError as error:  # Pillow refuses headers over 179 megapixels itself
+        raise ValueError(f"{source}: far more than {PHOTO_MAX_SIDE} pixels a side arrived ({error}).") from error
+    except (UnidentifiedImageError, OSError):
+        width = height = 0  # not a picture: read_image_bytes below says so in its own words
+    if max(width, height) > PHOTO_MAX_SIDE:
         raise ValueError(
-            f"{source}: {image.shape[1]}x{image.shape[0]} pixels arrived, more than {PHOTO_MAX_SIDE} on a side; "
+            f"{source}: {width}x{height} pixels arrived, more than {PHOTO_MAX_SIDE} on a side; "
             "the Upload photo button shrinks photos first. Upload the file with that button."
         )
-    return image
+    return read_image_bytes(content, source=source)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -56,6 +58,14 @@ def _png_bytes(array: np.ndarray, file_format: str = "PNG") -> bytes:
 
 def _data_url(array: np.ndarray, file_format: str = "PNG") -> str:
     return f"data:image/{file_format.lower()};base64," + base64.b64encode(_png_bytes(array, file_format)).decode()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A 1x1 PNG whose header claims ``width`` x ``height``: refused from the header, never decoded."""
+    png = bytearray(_png_bytes(np.zeros((1, 1), np.uint8)))
+    png[16:24] = struct.pack(">II", width, height)  # IHDR data starts at byte 16: width, height
+    png[29:33] = struct.pack(">I", zlib.crc32(bytes(png[12:29])))  # the chunk's CRC over its type and data
+    return bytes(png)
 
 
 def _photo() -> np.ndarray:
@@ -179,6 +189,8 @@ def test_a_photo_the_browser_could_not_read_is_explained():
         (PNG_DATA_URL_PREFIX + "not base64!", "not valid base64"),
         (PNG_DATA_URL_PREFIX + base64.b64encode(b"just text").decode(), "x.png"),
         (_data_url(np.zeros((PHOTO_MAX_SIDE + 1, 10), np.uint8)), "10x513 pixels arrived, more than 512"),
+        (PNG_DATA_URL_PREFIX + base64.b64encode(_png_claiming(5_000, 4_000)).decode(), "5000x4000 pixels arrived"),
+        (PNG_DATA_URL_PREFIX + base64.b64encode(_png_claiming(20_000, 20_000)).decode(), "far more than 512 pixels"),
     ],
 )
 def test_what_the_browser_would_never_send_is_refused(data_url, message):
