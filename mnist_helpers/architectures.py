@@ -32,7 +32,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from mnist_helpers.fast_training import STEPS_PER_EXECUTION
+from mnist_helpers.modes import pick
 from mnist_helpers.quiet import import_keras_quietly
 
 DENSE_INPUT_SHAPE = (784,)
@@ -166,3 +169,47 @@ CNN_TRAINING: dict[str, Any] = {
     "validation_split": 0.2,
     "make_callbacks": make_cnn_callbacks,
 }
+
+
+#: Epochs of the CNN recipe in quick mode (``MNIST_QUICK=1``): one, enough to check that everything runs.
+CNN_QUICK_EPOCHS = 1
+
+
+def train_cnn_model(
+    x_train: np.ndarray, y_train: np.ndarray, epochs: int | None = None, verbose: int = 2
+) -> tuple[Any, Any]:
+    """Build lesson 08's CNN and train it with lesson 08's recipe; return ``(model, history)``.
+
+    For lessons and solutions that need a trained CNN but teach something else (lesson 08 writes its
+    Keras out). ``x_train``: images scaled to 0-1, shape ``(n, 28, 28, 1)``; ``y_train``: one-hot labels,
+    shape ``(n, 10)``. ``epochs=None`` means the recipe's epochs (``CNN_TRAINING``), ``CNN_QUICK_EPOCHS``
+    in quick mode. The last 20 % of the examples validate; the epoch with the best validation accuracy is kept.
+    """
+    x_train = np.asarray(x_train)
+    y_train = np.asarray(y_train)
+    if x_train.ndim != 4 or tuple(x_train.shape[1:]) != CNN_INPUT_SHAPE:
+        raise ValueError(
+            f"train_cnn_model needs images of shape (n, 28, 28, 1), got {x_train.shape}; "
+            "use mh.scale_pixels(images)[..., np.newaxis]."
+        )
+    if y_train.ndim != 2 or y_train.shape != (len(x_train), NUM_CLASSES):
+        raise ValueError(
+            f"train_cnn_model needs one-hot labels of shape ({len(x_train)}, {NUM_CLASSES}), got {y_train.shape}; "
+            "use mh.one_hot_labels(digits)."
+        )
+    settings = CNN_TRAINING
+    if epochs is None:
+        epochs = pick(full=settings["epochs"], quick=CNN_QUICK_EPOCHS)
+    if int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"train_cnn_model needs epochs >= 1 (a whole number), got {epochs!r}.")
+    model = build_cnn_model()
+    history = model.fit(
+        x_train,
+        y_train,
+        epochs=int(epochs),
+        batch_size=settings["batch_size"],
+        validation_split=settings["validation_split"],
+        callbacks=settings["make_callbacks"](int(epochs)),
+        verbose=verbose,
+    )
+    return model, history

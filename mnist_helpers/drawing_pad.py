@@ -7,14 +7,22 @@
 Why anywidget for the canvas: the strokes are drawn by a few lines of JavaScript in the browser,
 so drawing stays smooth even when the kernel is far away (Colab), and only the finished picture
 (a PNG) travels to Python when you press Predict. anywidget ships its front end for JupyterLab 4
-and Notebook 7 and switches on Colab's custom widget manager by itself. The rest (buttons, the
-chart, the 28x28 preview, file upload) are plain ipywidgets types that exist in ipywidgets 7 and 8.
+and Notebook 7 and switches on Colab's custom widget manager by itself.
+
+Why the photo upload is an anywidget too, not ``ipywidgets.FileUpload``: in Colab, FileUpload drops
+files of 1 MB or more (jupyter-widgets/ipywidgets#3452), which is most phone photos, and choosing the
+same file again fires no event. `PhotoUpload` reads the file in the browser, shrinks it on a canvas to
+at most 512 pixels a side (the browser applies the photo's EXIF orientation when it draws it) and sends
+only that small PNG or JPEG to Python. The rest (buttons, the chart, the 28x28 preview) are plain
+ipywidgets types that exist in ipywidgets 7 and 8.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import html
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +31,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 from matplotlib.figure import Figure
+from PIL import Image, UnidentifiedImageError
 
 from mnist_helpers.digit_image import EmptyDrawingError, ImageReadError, preprocessing_steps, read_image_bytes
 from mnist_helpers.plots import figure_to_png
@@ -30,6 +39,10 @@ from mnist_helpers.plots import figure_to_png
 CANVAS_SIZE = 280  # ten screen pixels for every MNIST pixel
 PEN_WIDTH = 20  # after scaling to the 20x20 box this is a 2-3 pixel stroke, like MNIST's
 PNG_DATA_URL_PREFIX = "data:image/png;base64,"
+PHOTO_MAX_SIDE = 512  # the browser shrinks an uploaded photo to this many pixels on its longer side
+PHOTO_MAX_PNG_CHARS = 400_000  # a bigger PNG is sent as JPEG instead, so every message stays far below 1 MB
+PHOTO_MAX_DATA_URL_CHARS = 2_000_000  # Python refuses anything longer: it did not come from PhotoUpload
+PHOTO_DATA_URL_PREFIXES = (PNG_DATA_URL_PREFIX, "data:image/jpeg;base64,")
 
 _CANVAS_ESM = """
 function render({ model, el }) {
@@ -82,6 +95,62 @@ function render({ model, el }) {
 export default { render };
 """
 
+_PHOTO_UPLOAD_ESM = """
+function render({ model, el }) {
+  const input = document.createElement("input");
+  input.type = "file";
+  input.accept = "image/*";
+  input.style.display = "none";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Upload photo";
+  button.className = "jupyter-widgets jupyter-button widget-button";
+  button.title = "A photo or scan of one digit, any size: it is shrunk in your browser before it is sent";
+  button.addEventListener("click", () => input.click());
+  const send = (photo) => {
+    // A new serial number every time, so Python hears about the same photo chosen twice.
+    const serial = ((model.get("photo") || {}).serial || 0) + 1;
+    model.set("photo", { ...photo, serial });
+    model.save_changes();
+  };
+  input.addEventListener("change", () => {
+    const file = input.files && input.files[0];
+    input.value = "";  // forget the choice: choosing the same file again fires "change" again
+    if (!file) return;
+    const url = URL.createObjectURL(file);
+    const image = new Image();
+    image.onload = () => {
+      URL.revokeObjectURL(url);
+      // naturalWidth/naturalHeight and drawImage follow the EXIF orientation (CSS image-orientation: from-image).
+      const width = image.naturalWidth;
+      const height = image.naturalHeight;
+      const scale = Math.min(1, model.get("max_side") / Math.max(width, height));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(width * scale));
+      canvas.height = Math.max(1, Math.round(height * scale));
+      const ctx = canvas.getContext("2d");
+      ctx.imageSmoothingQuality = "high";
+      ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+      let dataUrl = canvas.toDataURL("image/png");  // lossless, keeps transparency
+      if (dataUrl.length > model.get("max_png_chars")) {  // a photo: as JPEG on white paper it is far smaller
+        ctx.globalCompositeOperation = "destination-over";
+        ctx.fillStyle = "white";
+        ctx.fillRect(0, 0, canvas.width, canvas.height);
+        dataUrl = canvas.toDataURL("image/jpeg", 0.92);
+      }
+      send({ name: file.name, bytes: file.size, width, height, data_url: dataUrl });
+    };
+    image.onerror = () => {
+      URL.revokeObjectURL(url);
+      send({ name: file.name, bytes: file.size, error: "your browser cannot read it as an image" });
+    };
+    image.src = url;
+  });
+  el.append(button, input);
+}
+export default { render };
+"""
+
 
 class DrawingCanvas(anywidget.AnyWidget):
     """A square canvas: strokes are drawn in the browser; after each stroke the picture is synced as a PNG.
@@ -123,19 +192,53 @@ def image_from_data_url(data_url: str) -> np.ndarray:
     return read_image_bytes(png, source="the drawing canvas")
 
 
-def uploaded_file(value: Any) -> tuple[str, bytes] | None:
-    """Return ``(name, content)`` of the file in a ``widgets.FileUpload`` value, or None if there is none.
+class PhotoUpload(anywidget.AnyWidget):
+    """An "Upload photo" button: the browser reads the file, shrinks it and sends a small PNG/JPEG as ``photo``.
 
-    ipywidgets 8 (JupyterLab) gives a tuple of dicts with "name" and "content" (a memoryview);
-    ipywidgets 7 (Colab) gives a dict from file name to {"metadata": ..., "content": bytes}. The last file wins.
+    ``photo`` is ``{}`` until a file is chosen, then a dict with ``name``, ``bytes`` (the file's size),
+    ``width`` and ``height`` (the picture's size, upright), ``data_url`` and ``serial`` (one more for every
+    file chosen, so the same file twice is two changes); or ``name``, ``bytes`` and ``error`` if the
+    browser could not read the file as an image.
     """
-    if not value:
-        return None
-    if isinstance(value, dict):  # ipywidgets 7
-        name, entry = list(value.items())[-1]
-        return str(name), bytes(entry["content"])
-    entry = list(value)[-1]  # ipywidgets 8
-    return str(entry["name"]), bytes(entry["content"])
+
+    _esm = _PHOTO_UPLOAD_ESM
+    max_side = traitlets.Int(PHOTO_MAX_SIDE).tag(sync=True)
+    max_png_chars = traitlets.Int(PHOTO_MAX_PNG_CHARS).tag(sync=True)
+    photo = traitlets.Dict().tag(sync=True)
+
+
+def image_from_photo_data_url(data_url: object, source: str = "the uploaded photo") -> np.ndarray:
+    """Decode the PNG/JPEG data URL that `PhotoUpload` sends, refusing what the browser would never send.
+
+    Checked before the pixels are decoded: a PNG or JPEG data URL, at most ``PHOTO_MAX_DATA_URL_CHARS``
+    characters, at most ``PHOTO_MAX_SIDE`` pixels a side (from the picture's header). Raises ValueError
+    saying which check failed.
+    """
+    if not isinstance(data_url, str) or not data_url.startswith(PHOTO_DATA_URL_PREFIXES):
+        shown = data_url[:40] if isinstance(data_url, str) else type(data_url).__name__
+        raise ValueError(f"{source}: expected a PNG or JPEG data URL from the Upload photo button, got {shown!r}.")
+    if len(data_url) > PHOTO_MAX_DATA_URL_CHARS:
+        raise ValueError(
+            f"{source}: {len(data_url):,} characters arrived, more than the {PHOTO_MAX_DATA_URL_CHARS:,} allowed; "
+            "the Upload photo button sends a copy shrunk to 512 pixels. Upload the file with that button."
+        )
+    try:
+        content = base64.b64decode(data_url.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ValueError(f"{source}: the data URL is not valid base64 ({error}).") from error
+    try:
+        with Image.open(io.BytesIO(content)) as opened:  # reads the header only: nothing is decoded yet
+            width, height = opened.size
+    except Image.DecompressionBombError as error:  # Pillow refuses headers over 179 megapixels itself
+        raise ValueError(f"{source}: far more than {PHOTO_MAX_SIDE} pixels a side arrived ({error}).") from error
+    except (UnidentifiedImageError, OSError):
+        width = height = 0  # not a picture: read_image_bytes below says so in its own words
+    if max(width, height) > PHOTO_MAX_SIDE:
+        raise ValueError(
+            f"{source}: {width}x{height} pixels arrived, more than {PHOTO_MAX_SIDE} on a side; "
+            "the Upload photo button shrinks photos first. Upload the file with that button."
+        )
+    return read_image_bytes(content, source=source)
 
 
 @dataclass(frozen=True)
@@ -217,7 +320,7 @@ def model_input_figure(model_input: np.ndarray | None) -> Figure:
 
 
 class DrawingPad:
-    """Canvas + Clear + Predict + file upload, with the bar chart and the 28x28 picture the model saw."""
+    """Canvas + Clear + Predict + Upload photo, with the bar chart and the 28x28 picture the model saw."""
 
     def __init__(self, model: Any) -> None:
         self.model = model
@@ -225,13 +328,13 @@ class DrawingPad:
         self.canvas = DrawingCanvas()
         self.clear_button = widgets.Button(description="Clear", icon="eraser")
         self.predict_button = widgets.Button(description="Predict", button_style="success", icon="check")
-        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload image")
+        self.upload = PhotoUpload()
         self.result = widgets.HTML("Draw a digit in the box, then press <b>Predict</b>.")
         self.chart = widgets.Image(value=figure_to_png(probability_figure(None)), format="png")
         self.model_view = widgets.Image(value=figure_to_png(model_input_figure(None)), format="png")
         self.clear_button.on_click(lambda _button: self.clear())
         self.predict_button.on_click(lambda _button: self.predict_drawing())
-        self.upload.observe(self._on_upload, names="value")
+        self.upload.observe(self._on_photo, names="photo")
         buttons = widgets.HBox([self.clear_button, self.predict_button, self.upload])
         self.widget = widgets.VBox([widgets.HBox([self.canvas, self.model_view, self.chart]), buttons, self.result])
 
@@ -286,10 +389,26 @@ class DrawingPad:
             return None
         return self.predict_image(image, source=name)
 
-    def _on_upload(self, change: dict[str, Any]) -> None:
-        found = uploaded_file(change["new"])
-        if found is not None:
-            self.predict_file(*found)
+    def predict_photo(self, photo: dict[str, Any]) -> Prediction | None:
+        """Predict the digit in what `PhotoUpload` sent (see its ``photo``); what the Upload photo button does."""
+        name = str(photo.get("name", "your photo"))
+        if "error" in photo:
+            self._show_problem(f"{name}: {photo['error']}. Upload a PNG or JPEG file.")
+            return None
+        try:
+            image = image_from_photo_data_url(photo.get("data_url"), source=name)
+        except ValueError as error:
+            self._show_problem(str(error))
+            return None
+        height, width = image.shape[:2]
+        shrunk = ""
+        if (photo.get("width"), photo.get("height")) != (width, height):
+            shrunk = f" ({photo.get('width')}x{photo.get('height')} pixels, shrunk to {width}x{height} in your browser)"
+        return self.predict_image(image, source=name + shrunk)
+
+    def _on_photo(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.predict_photo(change["new"])
 
     def _show_problem(self, message: str) -> None:
         self.last_prediction = None

@@ -133,3 +133,40 @@ def test_one_epoch_with_the_settings_trains_and_follows_the_schedule(name):
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
     scheduled = settings["make_callbacks"](1)[0].schedule(0, 0.0)
     assert math.isclose(history.history["learning_rate"][0], scheduled, rel_tol=1e-6), "the optimizer keeps float32"
+
+
+def small_cnn_data(n: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(2)
+    images = rng.random((n, *arch.CNN_INPUT_SHAPE)).astype("float32")
+    return images, keras.utils.to_categorical(rng.integers(0, 10, n), 10)
+
+
+def test_train_cnn_model_trains_the_lesson_cnn_for_the_epochs_asked(monkeypatch):
+    monkeypatch.delenv("MNIST_QUICK", raising=False)
+    x, y = small_cnn_data()
+    model, history = arch.train_cnn_model(x, y, epochs=2, verbose=0)
+    assert model.name == "cnn" and model.count_params() == arch.build_cnn_model().count_params()
+    assert len(history.history["val_accuracy"]) == 2, "two epochs asked, two trained"
+    assert model.predict(x[:3], verbose=0).shape == (3, 10)
+
+
+def test_train_cnn_model_uses_the_recipe_epochs_by_default_and_fewer_in_quick_mode(monkeypatch):
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    x, y = small_cnn_data()
+    _, history = arch.train_cnn_model(x, y, verbose=0)
+    assert len(history.history["loss"]) == arch.CNN_QUICK_EPOCHS < arch.CNN_TRAINING["epochs"]
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "y_shape", "message"),
+    [((10, 28, 28), (10, 10), "28, 28, 1"), ((10, 784), (10, 10), "28, 28, 1"), ((10, 28, 28, 1), (10,), "one-hot")],
+)
+def test_train_cnn_model_refuses_wrong_shapes_before_training(x_shape, y_shape, message):
+    with pytest.raises(ValueError, match=message):
+        arch.train_cnn_model(np.zeros(x_shape, "float32"), np.zeros(y_shape, "float32"), epochs=1, verbose=0)
+
+
+def test_train_cnn_model_refuses_zero_epochs():
+    x, y = small_cnn_data(10)
+    with pytest.raises(ValueError, match="epochs >= 1"):
+        arch.train_cnn_model(x, y, epochs=0, verbose=0)

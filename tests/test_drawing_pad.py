@@ -1,9 +1,15 @@
-"""The drawing pad, headless: everything after the browser hands over its PNG (buttons, upload, chart, labels)."""
+"""The drawing pad, headless: everything after the browser hands over its picture (buttons, upload, chart, labels).
+
+The browser's half (strokes, the photo shrunk on a canvas) is in test_drawing_pad_browser.py; here the traitlets
+are set as the browser sets them.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -11,11 +17,13 @@ from PIL import Image
 
 from mnist_helpers.digit_image import EmptyDrawingError, to_mnist_format
 from mnist_helpers.drawing_pad import (
+    PHOTO_MAX_DATA_URL_CHARS,
+    PHOTO_MAX_SIDE,
     PNG_DATA_URL_PREFIX,
     DrawingPad,
     image_from_data_url,
+    image_from_photo_data_url,
     predict_digit,
-    uploaded_file,
 )
 
 
@@ -48,8 +56,27 @@ def _png_bytes(array: np.ndarray, file_format: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def _data_url(array: np.ndarray) -> str:
-    return PNG_DATA_URL_PREFIX + base64.b64encode(_png_bytes(array)).decode()
+def _data_url(array: np.ndarray, file_format: str = "PNG") -> str:
+    return f"data:image/{file_format.lower()};base64," + base64.b64encode(_png_bytes(array, file_format)).decode()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A 1x1 PNG whose header claims ``width`` x ``height``: refused from the header, never decoded."""
+    png = bytearray(_png_bytes(np.zeros((1, 1), np.uint8)))
+    png[16:24] = struct.pack(">II", width, height)  # IHDR data starts at byte 16: width, height
+    png[29:33] = struct.pack(">I", zlib.crc32(bytes(png[12:29])))  # the chunk's CRC over its type and data
+    return bytes(png)
+
+
+def _photo() -> np.ndarray:
+    """The stroke as a photo would show it: dark ink on light grey paper, RGB."""
+    return np.repeat((240 - _stroke_drawing()[..., 3] * 0.8).astype(np.uint8)[..., None], 3, axis=2)
+
+
+def _sent_photo(array: np.ndarray, serial: int, name: str = "photo.jpg", file_format: str = "JPEG") -> dict:
+    """What PhotoUpload's JavaScript puts in ``photo`` after shrinking a 4000x4000 file to ``array``."""
+    return {"name": name, "bytes": 3_500_000, "width": 4000, "height": 4000, "serial": serial,
+            "data_url": _data_url(array, file_format)}  # fmt: skip
 
 
 def test_predict_image_shows_probabilities_label_and_model_input():
@@ -123,30 +150,65 @@ def test_image_from_data_url_round_trips_and_rejects_other_urls():
         image_from_data_url("data:image/jpeg;base64,AAAA")
 
 
-def test_uploaded_file_understands_ipywidgets_7_and_8():
-    content = b"\x89PNG..."
-    version_8 = ({"name": "seven.png", "type": "image/png", "size": 8, "content": memoryview(content)},)
-    version_7 = {"seven.png": {"metadata": {"name": "seven.png", "type": "image/png"}, "content": content}}
-    assert uploaded_file(version_8) == ("seven.png", content)
-    assert uploaded_file(version_7) == ("seven.png", content)
-    assert uploaded_file(()) is None and uploaded_file({}) is None
-
-
 @pytest.mark.parametrize("file_format", ["PNG", "JPEG"])
-def test_upload_of_a_photo_predicts_it(file_format):
+def test_an_uploaded_photo_reaches_the_model(file_format):
     model = FakeModel()
     pad = DrawingPad(model)
-    photo = np.repeat((240 - _stroke_drawing()[..., 3] * 0.8).astype(np.uint8)[..., None], 3, axis=2)
-    pad._on_upload({"new": ({"name": "photo.jpg", "content": memoryview(_png_bytes(photo, file_format))},)})
+    pad.upload.photo = _sent_photo(_photo(), serial=1, file_format=file_format)  # as the browser sets it
     assert pad.last_prediction is not None and pad.last_prediction.inverted
-    assert "photo.jpg" in pad.result.value and "inverted" in pad.result.value
+    assert "photo.jpg (4000x4000 pixels, shrunk to 280x280 in your browser)" in pad.result.value
+    assert "<b class='predicted-digit'>7</b>" in pad.result.value and "inverted" in pad.result.value
     assert np.abs(model.seen[0].reshape(28, 28) - to_mnist_format(_stroke_drawing())).max() < 0.2
 
 
-def test_upload_of_a_non_image_explains_the_problem():
+def test_the_same_photo_twice_is_predicted_twice():
+    model = FakeModel()
+    pad = DrawingPad(model)
+    pad.upload.photo = _sent_photo(_photo(), serial=1)
+    pad.clear_button.click()
+    pad.upload.photo = _sent_photo(_photo(), serial=2)  # the same file again: only the serial differs
+    assert len(model.seen) == 2 and pad.last_prediction is not None
+    np.testing.assert_array_equal(model.seen[0], model.seen[1])
+
+
+def test_a_photo_the_browser_could_not_read_is_explained():
+    model = FakeModel()
+    pad = DrawingPad(model)
+    error = "your browser cannot read it as an image"
+    pad.upload.photo = {"name": "notes.txt", "bytes": 9, "error": error, "serial": 1}
+    assert "notes.txt: your browser cannot read it as an image. Upload a PNG or JPEG" in pad.result.value
+    assert pad.last_prediction is None and model.seen == []
+
+
+@pytest.mark.parametrize(
+    ("data_url", "message"),
+    [
+        (None, "expected a PNG or JPEG data URL"),
+        ("data:image/gif;base64,R0lGOD", "expected a PNG or JPEG data URL"),
+        (PNG_DATA_URL_PREFIX + "A" * PHOTO_MAX_DATA_URL_CHARS, "more than the 2,000,000 allowed"),
+        (PNG_DATA_URL_PREFIX + "not base64!", "not valid base64"),
+        (PNG_DATA_URL_PREFIX + base64.b64encode(b"just text").decode(), "x.png"),
+        (_data_url(np.zeros((PHOTO_MAX_SIDE + 1, 10), np.uint8)), "10x513 pixels arrived, more than 512"),
+        (PNG_DATA_URL_PREFIX + base64.b64encode(_png_claiming(5_000, 4_000)).decode(), "5000x4000 pixels arrived"),
+        (PNG_DATA_URL_PREFIX + base64.b64encode(_png_claiming(20_000, 20_000)).decode(), "far more than 512 pixels"),
+    ],
+)
+def test_what_the_browser_would_never_send_is_refused(data_url, message):
+    with pytest.raises(ValueError, match=message):
+        image_from_photo_data_url(data_url, source="x.png")
+    model = FakeModel()
+    pad = DrawingPad(model)
+    pad.upload.photo = {"name": "x.png", "data_url": data_url, "serial": 1}
+    assert "x.png" in pad.result.value and "color:#b00" in pad.result.value
+    assert pad.last_prediction is None and model.seen == []
+
+
+def test_predict_file_reads_bytes_from_code():
+    model = FakeModel()
+    prediction = DrawingPad(model).predict_file("scan.png", _png_bytes(_photo()))
+    assert prediction is not None and prediction.inverted and len(model.seen) == 1
     pad = DrawingPad(FakeModel())
-    pad._on_upload({"new": {"notes.txt": {"metadata": {}, "content": b"just text"}}})
-    assert "notes.txt: not an image" in pad.result.value and pad.last_prediction is None
+    assert pad.predict_file("notes.txt", b"just text") is None and "notes.txt: not an image" in pad.result.value
 
 
 def test_with_a_real_keras_model():
