@@ -47,7 +47,7 @@ class PlaygroundSettings:
     batch_size: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compared by identity, never element by element
 class PlaygroundData:
     """Checked training and test arrays: flattened pixels in 0-1 and one-hot labels (``mh.prepare_for_dense``)."""
 
