@@ -26,8 +26,10 @@ def build_playground_model(
     dropout_rate: float = 0.0,
     learning_rate: float = 0.001,
     input_size: int = 784,
+    num_classes: int = NUM_CLASSES,
 ) -> Any:
-    """Dense layers of ``hidden_units`` (each followed by Dropout when ``dropout_rate`` > 0), then Dense 10 softmax.
+    """Dense layers of ``hidden_units`` (each followed by Dropout when ``dropout_rate`` > 0), then a softmax layer
+    of ``num_classes`` units (10 digits).
 
     Compiled like the original (categorical cross-entropy, accuracy) with Adam at ``learning_rate``.
     """
@@ -42,7 +44,7 @@ def build_playground_model(
         model.add(keras.layers.Dense(units, activation=activation))
         if dropout_rate > 0:
             model.add(keras.layers.Dropout(dropout_rate))
-    model.add(keras.layers.Dense(NUM_CLASSES, activation="softmax"))
+    model.add(keras.layers.Dense(num_classes, activation="softmax"))
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="categorical_crossentropy",

@@ -1,7 +1,11 @@
-"""The model playground, driven headlessly: set controls, click Train/Stop, read the model, label and table."""
+"""The model playground, driven headlessly: set controls, click Train/Stop, read the model, label and table.
+
+Training runs in the caller's (main) thread; clicks that arrive during a run are simulated from Keras callbacks.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from html.parser import HTMLParser
@@ -11,8 +15,9 @@ import pytest
 
 from mnist_helpers.layer_size_explorer import count_dense_parameters
 from mnist_helpers.playground import ModelPlayground
+from mnist_helpers.playground_display import runs_table_html
 from mnist_helpers.playground_model import architecture_text, build_playground_model
-from mnist_helpers.run_table import RunResult, runs_table_html
+from mnist_helpers.playground_runs import KEPT_MODELS, RunResult
 
 
 def _tiny_data(train: int = 200, test: int = 50):
@@ -92,6 +97,12 @@ def test_parameter_label_updates_on_every_change(playground):
     assert "784 → 512 → 8 → 128 → 10" in playground.parameter_label.value
 
 
+def _on_epoch_end(action):
+    """A Keras callback calling ``action(epoch)`` after every epoch: a click while the run trains."""
+    keras = pytest.importorskip("keras")
+    return keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: action(epoch))
+
+
 def test_train_button_trains_what_the_controls_say(playground):
     playground.hidden_layers.value = 2
     playground.units[0].value = 32
@@ -100,7 +111,7 @@ def test_train_button_trains_what_the_controls_say(playground):
     playground.dropout.value = 0.25
     playground.epochs.value = 1
     playground.train_button.click()
-    result = playground.wait()
+    result = playground.runs[-1]
 
     model = playground.model
     dense = [layer for layer in model.layers if layer.__class__.__name__ == "Dense"]
@@ -108,7 +119,7 @@ def test_train_button_trains_what_the_controls_say(playground):
     assert [layer.get_config()["activation"] for layer in dense] == ["tanh", "tanh", "softmax"]
     assert [layer.rate for layer in model.layers if layer.__class__.__name__ == "Dropout"] == [0.25, 0.25]
     assert _label_count(playground) == model.count_params() == result.parameters
-    assert result.epochs_run == 1 and not result.stopped
+    assert result.epochs_run == 1 and not result.stopped and not result.diverged
     assert 0.0 <= result.test_accuracy <= 1.0 and 0.0 <= result.val_accuracy <= 1.0
     assert bytes(playground.curves.value).startswith(b"\x89PNG")
     assert not playground.train_button.disabled and playground.stop_button.disabled
@@ -117,9 +128,9 @@ def test_train_button_trains_what_the_controls_say(playground):
 
 def test_runs_table_has_one_row_per_run(playground):
     playground.configure(units=[32, 16], epochs=1)
-    playground.train(wait=True)
+    playground.train()
     playground.configure(units=[8], epochs=1, learning_rate=0.01)
-    playground.train(wait=True)
+    playground.train()
 
     rows = _table_rows(playground.table.value)
     assert [row[:2] for row in rows] == [["1", "784 → 32 → 16 → 10"], ["2", "784 → 8 → 10"]]
@@ -127,40 +138,133 @@ def test_runs_table_has_one_row_per_run(playground):
     assert rows[1][4] == "0.01"
 
 
-def test_stop_ends_the_run_early_and_the_result_says_so(playground):
-    keras = pytest.importorskip("keras")
+def test_training_runs_in_the_main_thread_and_stop_ends_it_early(playground):
+    """Colab shows no widget update sent from another thread, so the run (and its updates) stay in this one."""
     playground.configure(units=[16], epochs=20, batch_size=16)
-    clicked = []
+    threads = []
 
-    def click_stop_after_first_epoch(epoch, logs):
+    def click_stop(epoch):
+        threads.append(threading.current_thread())
         if epoch == 0:
-            clicked.append(threading.current_thread().name)
             playground.stop_button.click()
 
-    result = playground.train(
-        wait=True, callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=click_stop_after_first_epoch)]
-    )
-    assert clicked == ["playground-training"], "training must run outside the caller's thread"
+    result = playground.train(callbacks=[_on_epoch_end(click_stop)])
+    assert threads == [threading.main_thread()], "training must run in the caller's (main) thread"
     assert result.stopped and result.epochs_run == 1 < result.epochs_planned
     assert "1 of 20 (stopped)" in playground.table.value
     assert "Stopped after 1 of 20 epochs" in playground.status.value
+    assert not playground.train_button.disabled and playground.stop_button.disabled
 
 
-def test_train_button_returns_while_training_and_stop_from_another_thread_works(playground):
-    """The click handler must not block: Stop is clicked by the test's thread while fit runs in the background."""
+def test_a_kernel_interrupt_stops_the_run_like_the_stop_button(playground):
+    """Colab's reliable stop is Runtime > Interrupt execution: a KeyboardInterrupt in the main thread."""
+
+    def interrupt(epoch):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    playground.configure(units=[16], epochs=10)
+    result = playground.train(callbacks=[_on_epoch_end(interrupt)])
+    assert result.stopped and not result.diverged
+    assert 1 <= result.epochs_run <= 2 and math.isfinite(result.test_accuracy)
+    assert "Stopped after" in playground.status.value and "of 10 epochs" in playground.status.value
+    assert len(_table_rows(playground.table.value)) == 1
+    assert not playground.train_button.disabled and playground.stop_button.disabled
+
+
+def test_a_refused_second_click_changes_nothing_of_the_running_run(playground):
+    """Issue 10, item 8: a second Train click during a run used to be recorded as the run's failure."""
+    playground.configure(units=[16], epochs=2)
+    refused = []
+
+    def click_train_again(epoch):
+        if epoch == 0:
+            playground.train_button.click()  # what a second click delivered during training does
+            with pytest.raises(RuntimeError, match="already training"):
+                playground.train()
+            refused.append(playground.status.value)
+
+    result = playground.train(callbacks=[_on_epoch_end(click_train_again)])
+    assert refused and refused[0].startswith("Epoch 1/2"), "the refused click must not change the status"
+    assert playground.error is None and not result.stopped and result.epochs_run == 2
+    assert len(playground.runs) == 1 and "Finished" in playground.status.value
+
+
+def test_a_failed_run_says_so_and_frees_the_buttons(playground, monkeypatch):
     keras = pytest.importorskip("keras")
-    playground.configure(units=[16], epochs=30, batch_size=16)
-    first_epoch_done = threading.Event()
-    playground_callbacks = [keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: first_epoch_done.set())]
-    playground.train(wait=False, callbacks=playground_callbacks)  # what the Train button does
-    assert playground.is_training and playground.train_button.disabled
-    assert first_epoch_done.wait(timeout=60), "no epoch finished within 60 s"
-    with pytest.raises(RuntimeError, match="already training"):
+
+    def broken_evaluate(*args, **kwargs):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(keras.Model, "evaluate", broken_evaluate)
+    playground.configure(units=[8], epochs=1)
+    with pytest.raises(RuntimeError, match="disk on fire"):
         playground.train()
-    playground.stop_button.click()
-    result = playground.wait(timeout=60)
-    assert result.stopped and result.epochs_run < 30
-    assert len(playground.runs) == 1, "the refused second run must not add a row"
+    assert "Training failed" in playground.status.value and isinstance(playground.error, OSError)
+    assert playground.runs == [] and not playground.train_button.disabled and playground.stop_button.disabled
+    monkeypatch.undo()
+    assert playground.train().number == 1  # the next run works and the failure is forgotten
+    assert playground.error is None
+
+
+def test_a_run_whose_loss_becomes_nan_is_shown_as_diverged_without_accuracy(playground):
+    """Issue 10, item 7: the loss turns NaN; the run stops at once and claims no accuracy."""
+    playground.data.y_train[7] = np.nan  # past the checks: a label that gives a NaN loss in the first epoch
+    playground.configure(units=[8], epochs=5)
+    result = playground.train()
+    assert result.diverged and result.epochs_run == 1
+    assert math.isnan(result.val_accuracy) and math.isnan(result.test_accuracy)
+    assert "Diverged after 1 of 5 epochs" in playground.status.value and "%" not in playground.status.value
+    row = _table_rows(playground.table.value)[0]
+    assert row[6] == "1 of 5 (diverged)" and row[9:] == ["n/a", "n/a"]
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("nan pixel", "NaN or infinite"),
+        ("inf pixel", "NaN or infinite"),
+        ("nan label", "NaN or infinite"),
+        ("unscaled pixels", "unscaled 0-255"),
+    ],
+)
+def test_data_a_run_would_misread_is_refused_with_the_fix(broken, message):
+    """Issue 10, item 7: NaN/inf inputs gave a NaN loss reported as 'Finished'; 0-255 pixels were taken silently."""
+    x, y, x_test, y_test = _tiny_data()
+    x, y = x.copy(), y.copy()
+    if broken == "nan pixel":
+        x[3, 100] = np.nan
+    elif broken == "inf pixel":
+        x[3, 100] = np.inf
+    elif broken == "nan label":
+        y[5, 2] = np.nan
+    else:
+        x = np.round(x * 255)
+    with pytest.raises(ValueError, match=message) as error:
+        ModelPlayground(x, y, x_test, y_test)
+    assert "prepare_for_dense" in str(error.value) or "divide by 255" in str(error.value)
+
+
+def test_only_the_newest_models_are_kept_and_every_row_stays(playground):
+    """Issue 10, item 11: every trained model used to stay in memory; the table must still list every run."""
+    playground.configure(units=[4], epochs=1)
+    for _ in range(KEPT_MODELS + 2):
+        playground.train()
+    assert len(_table_rows(playground.table.value)) == len(playground.runs) == KEPT_MODELS + 2
+    assert [run.model is not None for run in playground.runs] == [False, False] + [True] * KEPT_MODELS
+    assert playground.runs[-1].model is playground.model
+    assert all(run.history["loss"] for run in playground.runs)
+
+
+def test_the_parameter_count_uses_the_models_real_number_of_outputs():
+    """The label, the architecture text and the model agree on the outputs (one per label column)."""
+    x, y, x_test, y_test = _tiny_data()
+    playground = ModelPlayground(x, y[:, :3], x_test, y_test[:, :3])
+    playground.configure(units=[8])
+    model = playground.build_model()
+    assert model.output_shape == (None, 3)
+    assert playground.parameter_count == model.count_params() == _label_count(playground) == 784 * 8 + 8 + 8 * 3 + 3
+    assert "784 → 8 → 3" in playground.parameter_label.value
 
 
 def test_invalid_settings_are_refused_and_change_nothing(playground):
@@ -179,6 +283,24 @@ def test_invalid_settings_are_refused_and_change_nothing(playground):
     assert playground.hidden_layers.max == 4 and playground.dropout.max < 1.0
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"units": 32}, r"units=32 must be a list .* units=\[32\]"),
+        ({"learning_rate": "0.01"}, r"learning_rate=.0.01. is not a number; .* e.g. learning_rate=0.01 "),
+        ({"epochs": "3"}, r"epochs='3' is not a whole number"),
+        ({"hidden_layers": True}, r"hidden_layers=True is not a whole number"),
+        ({"dropout": None, "batch_size": 64.0}, r"batch_size=64.0 is not a whole number"),
+    ],
+)
+def test_wrong_types_in_configure_name_the_argument_and_the_fix(playground, arguments, message):
+    """Issue 10, item 10: configure(units=32) and learning_rate="0.01" gave bare TypeErrors."""
+    before = playground.settings()
+    with pytest.raises(ValueError, match=message):
+        playground.configure(**arguments)
+    assert playground.settings() == before
+
+
 def test_bad_arrays_are_explained():
     x, y, x_test, y_test = _tiny_data()
     with pytest.raises(ValueError, match="prepare_for_dense"):
@@ -187,7 +309,18 @@ def test_bad_arrays_are_explained():
         ModelPlayground(x, y[:10], x_test, y_test)
 
 
+def _run(number, val_accuracy, test_accuracy, diverged=False):
+    return RunResult(number, "784 → 8 → 10", "relu", 0.0, 1e-3, 64, 5, 5, 6370, 1.0, val_accuracy, test_accuracy, 0.3,
+                     diverged=diverged)  # fmt: skip
+
+
+def test_runs_table_bolds_the_best_validation_accuracy_not_the_best_test_accuracy():
+    """Issue 11: the lesson says to choose by validation accuracy, so the table must point at that run."""
+    rows = runs_table_html([_run(1, 0.90, 0.95), _run(2, 0.93, 0.91), _run(3, math.nan, math.nan, diverged=True)])
+    bold = [row.split("</td>")[0] for row in rows.split("<tr>")[2:]]
+    assert ["<b>" in cell for cell in bold] == [False, True, False]
+
+
 def test_runs_table_without_runs_says_how_to_start():
     assert "press <b>Train</b>" in runs_table_html([])
-    run = RunResult(1, "784 → 8 → 10", "relu", 0.0, 1e-3, 64, 5, 5, 6370, 1.0, 0.9, 0.91, 0.3)
-    assert len(_table_rows(runs_table_html([run, run]))) == 2
+    assert len(_table_rows(runs_table_html([_run(1, 0.9, 0.91), _run(2, 0.9, 0.91)]))) == 2
