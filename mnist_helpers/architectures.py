@@ -16,7 +16,9 @@ Training settings are plain dicts::
 The better dense network is compiled with ``steps_per_execution=50`` and lesson 07 feeds it
 ``fast_training.make_datasets`` pipelines (the same batches, about a third less time per fit, measured
 in benchmarks/results_table.py); it also trains on NumPy arrays as above. ``jit_compile`` is left off:
-XLA cannot compile the random-shift layer.
+XLA cannot compile the random-shift layer. Lesson 08's CNN is compiled and fed the same way; ``fit_cnn``
+trains any CNN with its recipe and ``train_cnn_model`` builds and trains the lesson's CNN, for lessons
+that need one trained.
 
 ``make_callbacks(epochs)`` returns fresh callbacks each call (callbacks keep state, so
 never share one list between two fits); the learning-rate schedule needs ``epochs``.
