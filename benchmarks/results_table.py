@@ -6,6 +6,8 @@ Rows:
   original-fast   the same network and settings on the fast path (mnist_helpers.fast_training)
   better-dense    lesson 07's network with its training settings (mnist_helpers.architectures)
   cnn             lesson 08's network with its training settings (mnist_helpers.architectures)
+  cnn-old         lesson 08's CNN until November 2026 (two convolutions, Dense 128, 12 epochs), kept here only
+                  so the table can compare the two side by side
 
 Every run starts from keras.utils.set_random_seed(seed), seeds 0, 1, 2, ... The table gives the mean test
 accuracy and its range (min-max) over the seeds, the median seconds per epoch (epoch 1, which includes
@@ -14,6 +16,7 @@ and build/results_table.json (build/results_table_quick.* with --quick).
 
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py                # full table
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py --models original original-fast
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py --models cnn cnn-old --cnn-seeds 3
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py --quick        # smoke run
 """
 
@@ -33,12 +36,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-MODELS = ("original", "original-fast", "better-dense", "cnn")
+MODELS = ("original", "original-fast", "better-dense", "cnn", "cnn-old")
+CNN_MODELS = ("cnn", "cnn-old")
 DESCRIPTIONS = {
     "original": "Original MLP, trained as the original (NumPy arrays)",
     "original-fast": "Original MLP, fast path (tf.data + jit_compile + steps_per_execution)",
     "better-dense": "Better dense network (lesson 07)",
     "cnn": "CNN (lesson 08)",
+    "cnn-old": "CNN (lesson 08 until 2026-11: Dense 128 head, 12 epochs)",
 }
 QUICK_EPOCHS = 2
 
@@ -231,6 +236,58 @@ def fit_with_settings(settings: dict[str, Any], epochs: int, seed: int) -> Calla
     return fit
 
 
+def build_cnn_old() -> Any:
+    """Lesson 08's CNN until November 2026: Conv 32 -> pool -> Conv 64 -> pool -> Flatten -> Dense 128 -> 10.
+
+    Trained with ``CNN_OLD_TRAINING`` (12 epochs, batch 128, cosine decay from 0.003), NumPy arrays, no
+    steps_per_execution, exactly as the lesson did.
+    """
+    import mnist_helpers as mh
+    from mnist_helpers.architectures import ROTATION_FRACTION, SHIFT_FRACTION
+
+    keras = mh.import_keras_quietly()
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
+            layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"),
+            layers.Conv2D(32, 3, use_bias=False),
+            layers.BatchNormalization(momentum=0.9),
+            layers.Activation("relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, use_bias=False),
+            layers.BatchNormalization(momentum=0.9),
+            layers.Activation("relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dropout(0.4),
+            layers.Dense(128, use_bias=False),
+            layers.BatchNormalization(momentum=0.9),
+            layers.Activation("relu"),
+            layers.Dropout(0.4),
+            layers.Dense(10, activation="softmax"),
+        ],
+        name="cnn_old",
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def cnn_old_callbacks(epochs: int) -> list[Any]:
+    import keras
+
+    from mnist_helpers.architectures import cosine_schedule
+
+    return [
+        keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, 0.003)),
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=epochs, restore_best_weights=True),
+    ]
+
+
+CNN_OLD_TRAINING = {"epochs": 12, "batch_size": 128, "validation_split": 0.2, "make_callbacks": cnn_old_callbacks}
+
+
 def run_model(name: str, seeds: list[int], quick: bool, data: dict[str, Any]) -> list[dict[str, Any]]:
     """Train model ``name`` once per seed and return the runs."""
     runs = []
@@ -254,8 +311,10 @@ def run_model(name: str, seeds: list[int], quick: bool, data: dict[str, Any]) ->
                         architectures.BETTER_DENSE_TRAINING,
                         "dense",
                     )
-                else:
+                elif name == "cnn":
                     build, settings, inputs = architectures.build_cnn_model, architectures.CNN_TRAINING, "images"
+                else:
+                    build, settings, inputs = build_cnn_old, CNN_OLD_TRAINING, "images"
                 epochs = QUICK_EPOCHS if quick else settings["epochs"]
                 fit = fit_with_settings(settings, epochs, seed)
                 x, y, x_test, y_test = data[inputs]
@@ -290,7 +349,7 @@ def load_data() -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=5, help="seeds per dense model (default 5)")
-    parser.add_argument("--cnn-seeds", type=int, default=3, help="seeds for the CNN, minutes per run (default 3)")
+    parser.add_argument("--cnn-seeds", type=int, default=3, help="seeds for each CNN, minutes per run (default 3)")
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS), help="which rows (default all)")
     parser.add_argument(
         "--quick", action="store_true", help=f"smoke run: 6,000 training images, {QUICK_EPOCHS} epochs, 1 seed each"
@@ -306,7 +365,7 @@ def main() -> None:
     data = load_data()
     rows = []
     for name in args.models:
-        count = 1 if args.quick else (args.cnn_seeds if name == "cnn" else args.seeds)
+        count = 1 if args.quick else (args.cnn_seeds if name in CNN_MODELS else args.seeds)
         print(f"{DESCRIPTIONS[name]}: {count} seed(s)", flush=True)
         rows.append(summarise(name, run_model(name, list(range(count)), args.quick, data)))
 

@@ -54,17 +54,33 @@ def test_better_dense_parameter_count_follows_its_layers():
 
 
 def test_cnn_parameter_count_follows_its_layers():
-    side = ((28 - 2) // 2 - 2) // 2  # two valid 3x3 convolutions, each followed by 2x2 pooling
+    first, second, third = arch.CNN_FILTERS
+    side = ((28 - 2) // 2 - 2) // 2 - 2  # three valid 3x3 convolutions, the first two followed by 2x2 pooling
     expected = (
-        conv_parameters(3, 1, 32, bias=False)
-        + batch_norm_parameters(32)
-        + conv_parameters(3, 32, 64, bias=False)
-        + batch_norm_parameters(64)
-        + dense_parameters(side * side * 64, 128, bias=False)
-        + batch_norm_parameters(128)
-        + dense_parameters(128, 10)
+        conv_parameters(3, 1, first, bias=False)
+        + batch_norm_parameters(first)
+        + conv_parameters(3, first, second, bias=False)
+        + batch_norm_parameters(second)
+        + conv_parameters(3, second, third, bias=False)
+        + batch_norm_parameters(third)
+        + dense_parameters(side * side * third, 10)
     )
+    assert side == 3
     assert arch.build_cnn_model().count_params() == expected
+
+
+def test_cnn_does_less_arithmetic_per_image_than_the_one_it_replaced():
+    """Multiply-adds of the convolutions and Dense layers: the new CNN must stay cheaper than the old (2.63 M)."""
+    old = 26 * 26 * 9 * 32 + 11 * 11 * 9 * 32 * 64 + 5 * 5 * 64 * 128 + 128 * 10
+    model = arch.build_cnn_model()
+    new = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            height, width, filters = layer.output.shape[1:]
+            new += height * width * filters * layer.kernel.shape[0] * layer.kernel.shape[1] * layer.kernel.shape[2]
+        elif isinstance(layer, keras.layers.Dense):
+            new += layer.kernel.shape[0] * layer.kernel.shape[1]
+    assert new < 0.75 * old, f"{new:,} multiply-adds per image, the old CNN {old:,}"
 
 
 @pytest.mark.parametrize("name", BUILDERS)
@@ -164,6 +180,19 @@ def test_train_cnn_model_uses_the_recipe_epochs_by_default_and_fewer_in_quick_mo
 def test_train_cnn_model_refuses_wrong_shapes_before_training(x_shape, y_shape, message):
     with pytest.raises(ValueError, match=message):
         arch.train_cnn_model(np.zeros(x_shape, "float32"), np.zeros(y_shape, "float32"), epochs=1, verbose=0)
+
+
+def test_fit_cnn_trains_a_variant_with_the_recipe(monkeypatch):
+    monkeypatch.delenv("MNIST_QUICK", raising=False)
+    x, y = small_cnn_data()
+    variant = keras.Sequential(
+        [keras.Input(arch.CNN_INPUT_SHAPE), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")]
+    )
+    variant.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    history = arch.fit_cnn(variant, x, y, epochs=1, verbose=0)
+    scheduled = arch.CNN_TRAINING["make_callbacks"](1)[0].schedule(0, 0.0)
+    assert math.isclose(history.history["learning_rate"][0], scheduled, rel_tol=1e-6)
+    assert "val_accuracy" in history.history
 
 
 def test_train_cnn_model_refuses_zero_epochs():

@@ -71,3 +71,17 @@ def test_markdown_table_has_one_row_per_model_and_notes_the_machine(results_tabl
     assert "test machine, 2 CPU cores" in table
     assert "10,000 test images" in table
     assert "2,000 test images" in results_table.format_table(rows, machine="m", test_images=2000)
+
+
+def test_the_old_cnn_is_kept_in_the_benchmark_with_its_recipe(results_table):
+    """cnn-old is lesson 08's earlier CNN (225,706 parameters, 12 epochs), trained next to the new one."""
+    assert {"cnn", "cnn-old"} <= set(results_table.MODELS) and set(results_table.CNN_MODELS) == {"cnn", "cnn-old"}
+    old = results_table.build_cnn_old()
+    assert old.count_params() == 225_706 and old.compiled
+    assert results_table.CNN_OLD_TRAINING["epochs"] == 12 and results_table.CNN_OLD_TRAINING["batch_size"] == 128
+    schedulers = [c for c in results_table.CNN_OLD_TRAINING["make_callbacks"](12) if hasattr(c, "schedule")]
+    assert [round(schedulers[0].schedule(epoch), 6) for epoch in (0, 11)] == [0.003, 0.00006]
+
+    from mnist_helpers import architectures
+
+    assert architectures.build_cnn_model().count_params() < old.count_params(), "the new CNN is the smaller one"
