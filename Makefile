@@ -2,14 +2,17 @@
 #   make lab    set up .venv once, then open JupyterLab on notebooks/
 #   make test   set up .venv once, then run every test and every notebook in quick mode
 #   make full-run   run every lesson in full mode into build/ and write build/results.json
-# A second run reuses .venv and starts at once; editing pyproject.toml reinstalls.
+#   make colab-test   run every notebook in Google Colab's versions (.ci/colab-pins.txt) from a clean clone
+# A second run reuses .venv and starts at once; editing pyproject.toml reinstalls (.venv-colab: .ci/colab-pins.txt).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+COLAB_VENV  ?= .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.installed
 
-.PHONY: lab test full-run clean
+.PHONY: lab test full-run colab-test clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
@@ -27,5 +30,11 @@ test: $(STAMP)
 full-run: $(STAMP)
 	$(BIN)/python benchmarks/run_lessons.py
 
+$(COLAB_STAMP): .ci/colab-pins.txt
+	bash .ci/colab.sh env $(COLAB_VENV)
+
+colab-test: $(COLAB_STAMP)
+	bash .ci/colab.sh test $(COLAB_VENV)
+
 clean:
-	rm -rf $(VENV) build artifacts saved_models
+	rm -rf $(VENV) $(COLAB_VENV) build artifacts saved_models
