@@ -38,14 +38,14 @@ build_env() {
     local venv="$1" python
     python="$(find_python)"
     if [ -z "$python" ] || ! "$python" -c "import sys; sys.exit('%d.%d' % sys.version_info[:2] != '$WANTED')" 2>/dev/null; then
-        echo "colab: Python $WANTED is needed (Colab's version) and was not found${python:+ at $python}." >&2
+        echo "colab: Python $WANTED (Colab's version) is needed; ${python:-no python$WANTED was found}${python:+ is not it}." >&2
         echo "colab: install it with 'pyenv install $WANTED', or run: make colab-test COLAB_PYTHON=/path/to/python$WANTED" >&2
         exit 1
     fi
     echo "colab: building $venv with $("$python" --version) ($python) and $PINS"
     rm -rf "$venv"
     "$python" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    "$venv/bin/python" -m pip install --quiet "$(grep '^pip==' "$PINS")"
     "$venv/bin/python" -m pip install --quiet --requirement "$PINS" nbval
     "$venv/bin/python" -m pip check
     touch "$venv/.installed"
@@ -70,7 +70,9 @@ run_notebooks() {
     done
     cd "$work/run"
     unset MNIST_MODELS_DIR PYTHONPATH
-    export PATH="$venv/bin:$PATH" MNIST_QUICK=1
+    # PYDEVD_DISABLE_FILE_VALIDATION: ipykernel's debugger would print a note about Python 3.13's frozen modules
+    # into this log at every kernel start (the kernel's own stderr, which no notebook shows).
+    export PATH="$venv/bin:$PATH" MNIST_QUICK=1 PYDEVD_DISABLE_FILE_VALIDATION=1
     echo "colab: the Setup cell as a Colab learner runs it (install from the clone, then a failing install)"
     "$venv/bin/python" "$work/clone/.ci/colab_setup_cell.py" "$work/clone/notebooks/01_data_preparation.ipynb" \
         "$work/clone"
