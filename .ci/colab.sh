@@ -52,8 +52,8 @@ build_env() {
 }
 
 run_notebooks() {
-    local venv="$1" work notebook folder
-    work="$(mktemp -d)"
+    local venv="$1" notebook folder
+    work="$(mktemp -d)"   # global: the EXIT trap runs after this function has returned
     trap 'rm -rf "$work"' EXIT
     git clone --quiet . "$work/clone"
     echo "colab: installing mnist-helpers from a clean clone at $(git -C "$work/clone" log -1 --format='%h %s')"
@@ -77,7 +77,8 @@ run_notebooks() {
     "$venv/bin/python" "$work/clone/.ci/colab_setup_cell.py" "$work/clone/notebooks/01_data_preparation.ipynb" \
         "$work/clone"
     echo "colab: every notebook with nbval, quick mode"
-    "$venv/bin/python" -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider --rootdir "$work/run" .
+    "$venv/bin/python" -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider --rootdir "$work/run" \
+        -W "ignore::DeprecationWarning:jupyter_client.*" .
 }
 
 case "${1:-}" in
