@@ -74,6 +74,8 @@ run_notebooks() {
     # into this log at every kernel start (the kernel's own stderr, which no notebook shows).
     export PATH="$venv/bin:$PATH" MNIST_QUICK=1 PYDEVD_DISABLE_FILE_VALIDATION=1
     echo "colab: the Setup cell as a Colab learner runs it (install from the clone, then a failing install)"
+    # Not installed, as on a fresh Colab runtime: the cell must install it into the running kernel and import it.
+    "$venv/bin/python" -m pip uninstall --quiet --yes mnist-helpers
     "$venv/bin/python" "$work/clone/.ci/colab_setup_cell.py" "$work/clone/notebooks/01_data_preparation.ipynb" \
         "$work/clone"
     echo "colab: every notebook with nbval, quick mode"

@@ -7,7 +7,8 @@ ipykernel, IPython, TensorFlow and Keras. Two runs, each in a fresh kernel given
 so that the cell takes its Colab branch:
 
 1. the install works: the cell's repository is pointed at CLONE (a git clone of this checkout; this machine cannot
-   reach GitHub) and pip really installs from it. The learner must see one line from the install, then
+   reach GitHub) and pip really installs from it (.ci/colab.sh uninstalls mnist-helpers first, so the cell must
+   install it into the running kernel and import it, as on a fresh runtime). The learner must see one line, then
    ``setup_notebook``'s lines, and nothing on stderr (Colab shows stderr as red text) and no error;
 2. the install fails: the repository is a folder that does not exist. The learner must see the cell's error, with
    pip's own words and what to check, and nothing else.
