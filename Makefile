@@ -4,7 +4,8 @@
 #   make full-run   run every lesson in full mode into build/ and write build/results.json
 #   make site   build the static site into build/site/ (full mode, reusing make full-run's executed copies when
 #               current); make site-quick (or make site SITE_MODE=quick) builds it in quick mode
-# A second run reuses .venv and starts at once; editing pyproject.toml reinstalls.
+#   make colab-test   run every notebook in Google Colab's versions (.ci/colab-pins.txt) from a clean clone
+# A second run reuses .venv and starts at once; editing pyproject.toml reinstalls (.venv-colab: .ci/colab-pins.txt).
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -16,7 +17,10 @@ SITE_MODE ?= full
 # jupyterlab-settings/overrides.json. A learner's own settings still win.
 LAB_SETTINGS := --LabApp.app_settings_dir=$(CURDIR)/jupyterlab-settings
 
-.PHONY: lab test full-run site site-quick clean
+COLAB_VENV  ?= .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.installed
+
+.PHONY: lab test full-run site site-quick colab-test clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
@@ -45,5 +49,11 @@ site: $(SITE_STAMP)
 site-quick: $(SITE_STAMP)
 	$(BIN)/python website/build_site.py --quick
 
+$(COLAB_STAMP): .ci/colab-pins.txt
+	bash .ci/colab.sh env $(COLAB_VENV)
+
+colab-test: $(COLAB_STAMP)
+	bash .ci/colab.sh test $(COLAB_VENV)
+
 clean:
-	rm -rf $(VENV) build artifacts saved_models
+	rm -rf $(VENV) $(COLAB_VENV) build artifacts saved_models

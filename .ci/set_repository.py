@@ -1,5 +1,5 @@
 """Point the whole project at one GitHub repository: pyproject's Repository URL, every notebook's
-Open-in-Colab badge and every Setup cell's Colab install line.
+Open-in-Colab badge and every Setup cell's ``repository = "..."`` (what it installs from in Colab).
 
 pyproject.toml's ``[project.urls] Repository`` is the one place the URL lives; notebooks copy it
 (Colab opens a notebook on its own, so each one must name the repository literally). After forking:
@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BRANCH = "main"
 OWNER_NAME = r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+"
 BADGE_LINK = re.compile(rf"https://colab\.research\.google\.com/github/{OWNER_NAME}/blob/[^/\s)]+/[^\s)]+\.ipynb")
-INSTALL_URL = re.compile(rf"mnist-helpers @ git\+https://github\.com/{OWNER_NAME}(?=[\"'@\s])")
+# The Setup cell installs ``mnist-helpers @ git+{repository}`` in Colab, from the line ``repository = "..."``.
+INSTALL_URL = re.compile(rf'(?<=repository = ")https://github\.com/{OWNER_NAME}(?=")')
 REPOSITORY_LINE = re.compile(r'^(Repository\s*=\s*)"[^"]*"', re.MULTILINE)
 
 
@@ -53,7 +54,8 @@ def badge_link(url: str, notebook: Path, root: Path = ROOT) -> str:
 
 
 def install_spec(url: str) -> str:
-    return f"mnist-helpers @ git+{url}"
+    """What a Setup cell's ``repository = "..."`` line holds: the repository URL itself."""
+    return url
 
 
 def rewrite_notebook(path: Path, url: str, root: Path = ROOT) -> bool:
@@ -64,7 +66,7 @@ def rewrite_notebook(path: Path, url: str, root: Path = ROOT) -> bool:
         source = cell["source"]
         joined = "".join(source) if isinstance(source, list) else source
         new = BADGE_LINK.sub(badge_link(url, path, root), joined)
-        new = INSTALL_URL.sub(install_spec(url), new)
+        new = INSTALL_URL.sub(lambda _: install_spec(url), new)
         if new != joined:
             cell["source"] = new.splitlines(keepends=True) if isinstance(source, list) else new
     new_text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -85,7 +87,9 @@ def problems(url: str, root: Path = ROOT) -> list[str]:
             found.append(f"{where}: badge links {badges or 'missing'}, expected [{badge_link(url, path, root)}]")
         installs = [spec for source in sources for spec in INSTALL_URL.findall(source)]
         if installs != [install_spec(url)]:
-            found.append(f"{where}: install lines {installs or 'missing'}, expected ['{install_spec(url)}']")
+            found.append(
+                f"{where}: Setup cell installs from {installs or 'nowhere'}, expected ['{install_spec(url)}']"
+            )
     return found
 
 

@@ -1,5 +1,7 @@
-"""Colab portability: every notebook opens from, and installs from, the one repository in pyproject.toml,
-and the package installs non-editable from a clean clone (as Colab's %pip does) with working imports.
+"""Colab portability: every notebook opens from, and installs from, the one repository in pyproject.toml; its
+Setup cell installs quietly there (one line, or an error that says what to check); the package installs
+non-editable from a clean clone (as the Setup cell does in Colab) with working imports; and pyproject.toml accepts
+Colab's own versions, listed in .ci/colab-pins.txt (`make colab-test` runs every notebook with them).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import tomllib
+import types
 from pathlib import Path
 
 import pytest
@@ -22,9 +26,46 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 REPOSITORY = PROJECT["urls"]["Repository"]
-COLAB_GUARD = 'if "google.colab" in sys.modules:'
-# What Colab ships (2025: ipywidgets 7.7.1, TensorFlow 2.19): our lower bounds must accept them, never force a change.
-COLAB_VERSIONS = {"ipywidgets": "7.7.1", "tensorflow": "2.19.0"}
+COLAB_PINS = ROOT / ".ci" / "colab-pins.txt"
+
+
+def _colab_pins() -> dict[str, str]:
+    """Colab's versions from .ci/colab-pins.txt: ``name==version`` lines, and ``# python==3.13``."""
+    pins = {}
+    for line in COLAB_PINS.read_text(encoding="utf-8").splitlines():
+        if match := re.fullmatch(r"(?:# )?([A-Za-z0-9_.-]+)==([0-9][^\s#]*)", line.strip()):
+            pins[match.group(1).lower().replace("_", "-")] = match.group(2)
+    return pins
+
+
+COLAB_VERSIONS = _colab_pins()
+# The Setup cell (cell 1) of every notebook, word for word: in Colab it installs the helpers from the repository
+# (one line on success, a RuntimeError saying what to check on failure); elsewhere it only imports and sets up.
+SETUP_CELL = textwrap.dedent(
+    r"""
+    # Setup: run this cell first. In Google Colab it also installs the lesson helpers.
+    import sys
+
+    if "google.colab" in sys.modules:
+        import subprocess
+
+        repository = "REPOSITORY"
+        pip = [sys.executable, "-m", "pip", "install", "--quiet", f"mnist-helpers @ git+{repository}"]
+        installed = subprocess.run(pip, capture_output=True, text=True)
+        if installed.returncode != 0:
+            pip_said = "\n".join(installed.stderr.strip().splitlines()[-20:])
+            raise RuntimeError(
+                f"Could not install the lesson helpers from {repository}\n\npip said:\n{pip_said}\n\n"
+                "Check that Colab is connected to the internet and that the address above opens in your browser, "
+                "then run this cell again."
+            )
+        print("Lesson helpers installed.")
+
+    import mnist_helpers as mh
+
+    mh.setup_notebook(seed=42)  # quiet TensorFlow's start-up logs, fix random seeds, report quick mode
+    """
+).strip()
 
 
 def _set_repository_module():
@@ -66,26 +107,99 @@ def test_badge_opens_this_notebook_from_the_repository(path):
     assert len(links) == 1, f"one Colab link per notebook, found {links}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
-def test_setup_cell_installs_from_the_repository_only_in_colab(path):
-    setup = _source(next(c for c in _cells(path) if c["cell_type"] == "code"))
-    lines = setup.splitlines()
-    pip_lines = [i for i, line in enumerate(lines) if re.search(r"\bpip\b.*\binstall\b", line)]
-    assert len(pip_lines) == 1, f"the Setup cell needs exactly one pip install line, found {len(pip_lines)}"
-    index = pip_lines[0]
-    line = lines[index]
-    assert line.strip().startswith("%pip install"), "use %pip (installs into the running kernel), not !pip"
-    assert f'"mnist-helpers @ git+{REPOSITORY}"' in line, f"install from pyproject's repository: {REPOSITORY}"
-    assert not re.search(r"(\s|^)(--upgrade|-U)(\s|$)", line), "never --upgrade: it would replace Colab's TensorFlow"
-    guard = next(lines[i] for i in range(index - 1, -1, -1) if lines[i].strip())
-    assert guard == COLAB_GUARD and line.startswith("    "), f"the %pip line must sit inside `{COLAB_GUARD}`"
-    assert "import sys" in lines[:index], "import sys before testing sys.modules"
-    others = [
-        (i, _source(c))
-        for i, c in enumerate(_cells(path))
-        if c["cell_type"] == "code" and c["source"] and _source(c) != setup and re.search(r"[%!]\s*pip", _source(c))
+def test_every_notebook_has_the_same_quiet_setup_cell():
+    setups = {path.relative_to(ROOT).as_posix(): _source(_cells(path)[1]) for path in NOTEBOOKS}
+    assert len(setups) == 18, f"expected 9 lessons and 9 solutions, found {sorted(setups)}"
+    expected = SETUP_CELL.replace("REPOSITORY", REPOSITORY)
+    different = sorted(name for name, source in setups.items() if source != expected)
+    assert not different, f"cell 1 (Setup) differs from tests/test_colab.py's SETUP_CELL in {different}"
+
+
+def test_setup_cell_is_the_only_cell_that_installs():
+    for path in NOTEBOOKS:
+        installs = [i for i, c in enumerate(_cells(path)) if c["cell_type"] == "code" and "pip" in _source(c)]
+        assert installs == [1], f"{path.name}: only the Setup cell (1) may install packages, found pip in {installs}"
+
+
+def test_setup_cell_never_upgrades_what_colab_has():
+    assert not re.search(r'"(--upgrade|-U|--force-reinstall)"', SETUP_CELL), "it would replace Colab's TensorFlow"
+
+
+def _run_setup_cell(monkeypatch, in_colab: bool, pip_result=None, source: str | None = None) -> list[list[str]]:
+    """Execute the Setup cell as written in lesson 01, with a stand-in ``google.colab`` when ``in_colab``.
+
+    ``pip_result(command)`` (if given) replaces ``subprocess.run``; ``setup_notebook`` is replaced by a stub
+    that prints nothing, so what is printed is the install's alone. Returns the commands the cell ran.
+    """
+    import mnist_helpers
+
+    commands = []
+    if pip_result is not None:
+
+        def fake_run(command, **kwargs):
+            commands.append(command)
+            assert kwargs == {"capture_output": True, "text": True}
+            return pip_result(command)
+
+        monkeypatch.setattr(subprocess, "run", fake_run)
+    if in_colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    seeds = []
+    monkeypatch.setattr(mnist_helpers, "setup_notebook", lambda seed: seeds.append(seed))
+    exec(compile(source or _source(_cells(NOTEBOOKS[0])[1]), "<Setup cell>", "exec"), {"__name__": "__main__"})
+    assert seeds == [42], "the cell must end by calling mh.setup_notebook(seed=42)"
+    return commands
+
+
+def test_setup_cell_outside_colab_installs_nothing_and_prints_nothing(monkeypatch, capsys):
+    commands = _run_setup_cell(monkeypatch, in_colab=False, pip_result=lambda c: pytest.fail(f"ran {c}"))
+    assert commands == []
+    assert capsys.readouterr() == ("", "")
+
+
+def test_setup_cell_in_colab_shows_one_line_when_the_install_works(monkeypatch, capsys):
+    def pip_works(command):
+        noise = "WARNING: Running pip as the 'root' user can result in broken permissions\n"
+        return subprocess.CompletedProcess(command, 0, stdout="", stderr=noise)
+
+    commands = _run_setup_cell(monkeypatch, in_colab=True, pip_result=pip_works)
+    assert commands == [[sys.executable, "-m", "pip", "install", "--quiet", f"mnist-helpers @ git+{REPOSITORY}"]]
+    assert capsys.readouterr() == ("Lesson helpers installed.\n", "")
+
+
+def test_setup_cell_in_colab_says_what_failed_and_what_to_check(monkeypatch, capsys):
+    pip_output = [f"pip line {i}" for i in range(30)] + [
+        f"fatal: repository '{REPOSITORY}/' not found",
+        "error: subprocess-exited-with-error",
     ]
-    assert not others, f"only the Setup cell may install packages, found pip in cells {[i for i, _ in others]}"
+
+    def pip_fails(command):
+        return subprocess.CompletedProcess(command, 1, stdout="", stderr="\n".join(pip_output) + "\n")
+
+    with pytest.raises(RuntimeError) as raised:
+        _run_setup_cell(monkeypatch, in_colab=True, pip_result=pip_fails)
+    message = str(raised.value)
+    assert message.startswith(f"Could not install the lesson helpers from {REPOSITORY}\n")
+    assert "\n".join(pip_output[-20:]) in message and "pip line 11\n" not in message, "pip's last 20 lines"
+    assert message.endswith("opens in your browser, then run this cell again.")
+    assert capsys.readouterr() == ("", ""), "nothing but the error: no 'installed' line"
+
+
+def test_setup_cell_in_colab_reports_a_real_pip_failure(monkeypatch, capsys, tmp_path):
+    """Real pip, no network: a repository that is not there (a local folder that does not exist)."""
+    if shutil.which("git") is None:
+        pytest.skip("pip needs git to install from a git URL")
+    missing = f"file://{tmp_path / 'no-such-repository'}"
+    source = _source(_cells(NOTEBOOKS[0])[1]).replace(f'repository = "{REPOSITORY}"', f'repository = "{missing}"')
+    assert missing in source
+    with pytest.raises(RuntimeError) as raised:
+        _run_setup_cell(monkeypatch, in_colab=True, source=source)
+    message = str(raised.value)
+    assert f"Could not install the lesson helpers from {missing}\n\npip said:\n" in message
+    assert "git clone" in message and "did not run successfully" in message, message
+    assert capsys.readouterr() == ("", "")
 
 
 def test_set_repository_check_passes():
@@ -108,11 +222,31 @@ def test_set_repository_rewrites_a_fork_and_check_catches_a_stray_notebook(tmp_p
     assert module.main(["--root", str(tmp_path), "--check"]) == 1
 
 
-@pytest.mark.parametrize("package", sorted(COLAB_VERSIONS))
+def test_colab_pins_name_their_evidence_and_the_lessons_packages():
+    header = COLAB_PINS.read_text(encoding="utf-8")
+    assert "googlecolab/backend-info" in header and re.search(r"\b20\d\d-\d\d-\d\d\b", header), (
+        "say where Colab's versions come from and when"
+    )
+    dependencies = {Requirement(d).name for d in PROJECT["dependencies"]}
+    assert dependencies <= set(COLAB_VERSIONS), f"pin Colab's version of {dependencies - set(COLAB_VERSIONS)} too"
+    assert {"python", "keras", "ipykernel", "ipython", "notebook", "widgetsnbextension"} <= set(COLAB_VERSIONS)
+
+
+def test_colab_check_uses_the_pins_file():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^\$\(COLAB_STAMP\): \.ci/colab-pins\.txt$", makefile, re.MULTILINE), "rebuild on a new pin"
+    assert "make colab-test" in [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("package", sorted({Requirement(d).name for d in PROJECT["dependencies"]} | {"python"}))
 def test_dependencies_accept_what_colab_already_has(package):
-    requirement = next(Requirement(d) for d in PROJECT["dependencies"] if Requirement(d).name == package)
-    assert requirement.specifier.contains(COLAB_VERSIONS[package]), (
-        f"{requirement} would make pip replace Colab's {package} {COLAB_VERSIONS[package]}: use a lower bound only"
+    if package == "python":
+        requirement = Requirement(f"python{PROJECT['requires-python']}")
+    else:
+        requirement = next(Requirement(d) for d in PROJECT["dependencies"] if Requirement(d).name == package)
+    colab = COLAB_VERSIONS[package]
+    assert requirement.specifier.contains(colab), (
+        f"{requirement} would make pip replace Colab's {package} {colab}: use a lower bound only"
     )
 
 
