@@ -204,7 +204,7 @@ def test_widgets_are_shown_as_a_static_snapshot_with_a_note(site):
 
 def test_landing_page_has_the_lesson_table_how_to_run_and_results(site):
     text = "".join(parse_page(site / "index.html").text)
-    for heading in ("Run the lessons on your computer", "The results table", "Google Colab"):
+    for heading in ("Run the lessons on your computer", "The results table", "Google Colab", "Credits"):
         assert heading in text, f"the landing page lacks {heading!r}"
     links = parse_page(site / "index.html").links
     assert "notebooks/03_training_with_callbacks.html" in links, "the lesson table does not link to lesson 03's page"

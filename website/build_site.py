@@ -40,6 +40,7 @@ LANDING_SECTIONS = [
     ("The data", 2),
     ("The results table", 2),
     ("Every lesson in full mode", 2),
+    ("Credits", 2),
 ]
 HEADING = re.compile(r"^(#{1,6}) (.+?)\s*$")
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
