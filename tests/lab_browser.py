@@ -73,7 +73,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for_server(process: subprocess.Popen, url: str, log: Path) -> None:
+def wait_for_server(process: subprocess.Popen, url: str, log: Path) -> None:
     """Poll the server's status API until it answers; ``process.wait`` is the bounded pause between tries."""
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
@@ -121,7 +121,7 @@ def running_jupyterlab(root: Path, home: Path, env: dict[str, str] | None = None
             cwd=root, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        _wait_for_server(process, f"http://127.0.0.1:{port}/api/status?token={token}", log)
+        wait_for_server(process, f"http://127.0.0.1:{port}/api/status?token={token}", log)
         yield lambda notebook_name: f"http://127.0.0.1:{port}/lab/tree/{notebook_name}?token={token}"
     finally:
         process.terminate()

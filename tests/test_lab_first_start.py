@@ -18,13 +18,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from lab_browser import CHROMIUM, CHROMIUM_ARGS, free_port, skip_without_browser
+from lab_browser import CHROMIUM, CHROMIUM_ARGS, free_port, skip_without_browser, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "lab"
 LESSON = "01_data_preparation.ipynb"
 NEWS_QUESTION = "Would you like to get notified about official Jupyter news?"
-SERVER_START_SECONDS = 90
 
 
 def make_lab_arguments() -> list[str]:
@@ -39,23 +38,6 @@ def make_lab_arguments() -> list[str]:
     assert lines, f"`make -n lab` prints no `jupyter lab` command:\n{printed}"
     words = shlex.split(lines[-1])
     return words[words.index("lab") + 1 :]
-
-
-def _wait_for_server(process: subprocess.Popen, url: str) -> None:
-    """Poll the status API until it answers; ``process.wait`` is the bounded pause between tries."""
-    for _ in range(SERVER_START_SECONDS * 2):
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        try:
-            process.wait(timeout=0.5)
-        except subprocess.TimeoutExpired:
-            continue
-        raise RuntimeError(f"JupyterLab exited with code {process.returncode}")
-    raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_SECONDS} s")
 
 
 def _plugin_defaults(base: str, token: str, plugin: str) -> dict:
@@ -92,10 +74,7 @@ def test_make_lab_starts_without_news_question_or_kernel_dialog(tmp_path):
     with log.open("w") as log_file:
         process = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
     try:
-        try:
-            _wait_for_server(process, f"{base}/api/status?token={token}")
-        except RuntimeError as failure:
-            pytest.fail(f"{failure}:\n{log.read_text()[-3000:]}")
+        wait_for_server(process, f"{base}/api/status?token={token}", log)  # raises with the log's tail
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
