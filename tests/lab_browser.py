@@ -91,6 +91,16 @@ def wait_for_server(process: subprocess.Popen, url: str, log: Path) -> None:
     raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
+def stop_server(process: subprocess.Popen) -> None:
+    """End a JupyterLab started by a test: terminate, then kill if it has not gone within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @contextmanager
 def running_jupyterlab(root: Path, home: Path, env: dict[str, str] | None = None) -> Iterator[Callable[[str], str]]:
     """Serve ``root`` with JupyterLab (its settings and runtime files under ``home``) until the block ends.
@@ -124,9 +134,4 @@ def running_jupyterlab(root: Path, home: Path, env: dict[str, str] | None = None
         wait_for_server(process, f"http://127.0.0.1:{port}/api/status?token={token}", log)
         yield lambda notebook_name: f"http://127.0.0.1:{port}/lab/tree/{notebook_name}?token={token}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_server(process)

@@ -7,7 +7,6 @@ Colab's own versions, listed in .ci/colab-pins.txt (`make colab-test` runs every
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import os
 import re
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -69,10 +69,7 @@ SETUP_CELL = textwrap.dedent(
 
 
 def _set_repository_module():
-    spec = importlib.util.spec_from_file_location("set_repository", ROOT / ".ci" / "set_repository.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / ".ci" / "set_repository.py")
 
 
 def _cells(path: Path) -> list[dict]:

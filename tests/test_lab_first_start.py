@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from lab_browser import CHROMIUM, CHROMIUM_ARGS, free_port, skip_without_browser, wait_for_server
+from lab_browser import CHROMIUM, CHROMIUM_ARGS, free_port, skip_without_browser, stop_server, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "lab"
@@ -94,9 +94,4 @@ def test_make_lab_starts_without_news_question_or_kernel_dialog(tmp_path):
         assert notification["fetchNews"] == "false", notification
         assert _plugin_defaults(base, token, "@jupyterlab/notebook-extension:tracker")["autoStartDefaultKernel"]
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_server(process)

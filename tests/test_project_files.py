@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import tomllib
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -17,10 +17,7 @@ LESSONS = [p for p in NOTEBOOKS if p.parent.name == "notebooks"]
 
 
 def _load_tidy_module():
-    spec = importlib.util.spec_from_file_location("tidy_notebooks", ROOT / ".ci" / "tidy_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / ".ci" / "tidy_notebooks.py")
 
 
 def test_environment_yml_installs_the_project_through_pip_only():

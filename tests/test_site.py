@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import json
 import os
 import re
@@ -21,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(os.environ.get("SITE_DIR", ROOT / "build" / "site"))
@@ -28,17 +28,9 @@ ARTIFACTS = ROOT / "artifacts" / "site"
 TRACEBACK = "Traceback (most recent call last)"
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 sys.path.insert(0, str(ROOT / "website"))  # build_site imports widget_snapshot as a sibling
-build_site = _load("build_site", ROOT / "website" / "build_site.py")
-widget_snapshot = _load("widget_snapshot", ROOT / "website" / "widget_snapshot.py")
+build_site = load_script(ROOT / "website" / "build_site.py")
+widget_snapshot = load_script(ROOT / "website" / "widget_snapshot.py")
 
 
 # ---------------------------------------------------------------- reading a built site
