@@ -1,9 +1,18 @@
 """Shared helpers for the MNIST-with-Keras lessons.
 
-Only what lessons repeat, or what is not a lesson's point, lives here: loading
-and verifying MNIST, quick mode, preprocessing, plots, saved models, and the original model for
-lessons that need one trained. Importing this package does not import TensorFlow,
-so `setup_notebook` can silence TensorFlow's start-up logs first.
+Only what lessons repeat, or what is not a lesson's point, lives here. Importing this package does not
+import TensorFlow, so `setup_notebook` can silence TensorFlow's start-up logs first. One module per idea:
+
+- how a lesson starts: ``notebook_setup`` (Setup cell, quiet Keras import), ``quick_mode`` (``MNIST_QUICK``)
+- data: ``data`` (load and verify MNIST, ``NUM_CLASSES``), ``preprocess`` (scale, flatten, one-hot)
+- networks: ``dense_networks`` (build, count, describe any Dense stack), ``original_network`` (lessons 02-05),
+  ``better_dense_network`` (lesson 07), ``cnn`` (lesson 08); how they train: ``training_recipes``,
+  ``fast_training`` (tf.data pipeline); where trained models live: ``saved_models``
+- pictures: ``plots``, ``digit_image`` (a photo or drawing to MNIST's 28x28)
+- widgets, each on top of pure logic: ``layer_size_explorer`` (lesson 02), ``playground`` with
+  ``playground_runs``, ``playground_display`` and ``widget_events`` (lesson 06), ``drawing_pad`` (lesson 09)
+
+Code only a benchmark or a test needs belongs in ``benchmarks/`` or ``tests/``, not here.
 """
 
 from mnist_helpers.data import (
