@@ -12,7 +12,7 @@ from mnist_helpers.dense_networks import (
     count_dense_parameters,
     dense_layer_shapes,
 )
-from mnist_helpers.original_network import ORIGINAL_NETWORK
+from mnist_helpers.original_network import ORIGINAL_NETWORK, ORIGINAL_TRAINING
 
 
 def test_formula_gives_the_original_networks_count_by_hand():
@@ -65,3 +65,17 @@ def test_the_original_is_a_named_dense_network():
     original = mh.build_original_model()
     assert original.name == "original_mlp" and original.compiled and original.count_params() == 535_818
     assert [layer.units for layer in original.layers] == [512, 256, 10]
+
+
+def test_the_original_recipe_is_the_original_projects_fit(monkeypatch, tmp_path):
+    recipe = ORIGINAL_TRAINING
+    assert (recipe.epochs, recipe.batch_size, recipe.validation_split) == (20, 64, 0.2)
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    assert recipe.epochs_now() == 20
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    assert recipe.epochs_now() == recipe.quick_epochs == 2
+    stopping, checkpoint = recipe.make_callbacks(20, tmp_path / mh.ORIGINAL_CHECKPOINT_FILE)
+    assert (stopping.monitor, stopping.patience, stopping.restore_best_weights) == ("val_loss", 5, True)
+    assert checkpoint.monitor == "val_loss" and checkpoint.save_best_only
+    assert checkpoint.filepath == str(tmp_path / "original_mlp_checkpoint.keras")
+    assert len(recipe.make_callbacks(20)) == 1, "without a path, no checkpoint"
