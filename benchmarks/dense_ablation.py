@@ -51,7 +51,7 @@ QUICK_EPOCHS = 2
 def build_model(ideas: set[str]) -> Any:
     """The original Dense 512 -> 256 -> 10 with the given ideas switched on; compiled."""
     import mnist_helpers as mh
-    from mnist_helpers.architectures import SHIFT_FRACTION
+    from mnist_helpers.better_dense_network import SHIFT_FRACTION
 
     keras = mh.import_keras_quietly()
     layers = [keras.Input(shape=(784,))]
@@ -81,11 +81,12 @@ def build_model(ideas: set[str]) -> Any:
 def fit_settings(ideas: set[str], quick: bool) -> dict[str, Any]:
     """Epochs, batch size and callbacks for a row."""
     import mnist_helpers as mh
-    from mnist_helpers.architectures import BETTER_DENSE_TRAINING, cosine_schedule
+    from mnist_helpers.better_dense_network import BETTER_DENSE_TRAINING
+    from mnist_helpers.training_recipes import cosine_schedule
 
     keras = mh.import_keras_quietly()
     if "schedule" in ideas:
-        epochs, batch_size = BETTER_DENSE_TRAINING["epochs"], BETTER_DENSE_TRAINING["batch_size"]
+        epochs, batch_size = BETTER_DENSE_TRAINING.epochs, BETTER_DENSE_TRAINING.batch_size
     else:
         epochs, batch_size = 20, 64
     epochs = QUICK_EPOCHS if quick else epochs
@@ -111,7 +112,7 @@ def run_once(ideas: set[str], seed: int, data: tuple[Any, ...], quick: bool) -> 
     keras.utils.set_random_seed(seed)
     model = build_model(ideas)
     if ideas == ALL_IDEAS:  # the last row must be lesson 07's network itself
-        from mnist_helpers.architectures import build_better_dense_model
+        from mnist_helpers.better_dense_network import build_better_dense_model
 
         expected = build_better_dense_model().count_params()
         if model.count_params() != expected:
@@ -206,7 +207,6 @@ def main() -> None:
 
     mh.import_keras_quietly()
     (x_train, y_train), (x_test, y_test) = mh.load_mnist()
-    x_train, y_train, x_test, y_test = mh.shrink_in_quick_mode(x_train, y_train, x_test, y_test)
     data = (*mh.prepare_for_dense(x_train, y_train), *mh.prepare_for_dense(x_test, y_test))
 
     seeds = [0] if args.quick else list(range(args.seeds))

@@ -16,9 +16,16 @@ import time
 import numpy as np
 
 import mnist_helpers as mh
-from mnist_helpers.digit_image import enlarge_onto_canvas, to_mnist_format
+from mnist_helpers.digit_image import draw_digit_on_canvas, to_mnist_format
 
 CANVAS = 280
+
+
+def random_drawing(digit: np.ndarray, rng: np.random.Generator, as_rgba: bool, solid: bool) -> np.ndarray:
+    """The digit scaled 3-8x and put at a random place on the canvas."""
+    side = round(28 * rng.uniform(3, 8))
+    top, left = rng.integers(0, CANVAS - side + 1, size=2)
+    return draw_digit_on_canvas(digit, side, int(top), int(left), CANVAS, solid=solid, as_rgba=as_rgba)
 
 
 def main() -> None:
@@ -46,7 +53,7 @@ def main() -> None:
     for as_rgba, solid, name in variants:
         rng = np.random.default_rng(0)
         start = time.perf_counter()
-        canvases = (enlarge_onto_canvas(d, rng, as_rgba, size=CANVAS, solid=solid) for d in digits)
+        canvases = (random_drawing(d, rng, as_rgba, solid) for d in digits)
         preprocessed = np.stack([to_mnist_format(canvas) for canvas in canvases])
         seconds = time.perf_counter() - start
         print(

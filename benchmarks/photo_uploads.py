@@ -1,7 +1,7 @@
 """Are uploaded photos of digits read the right way up, and with transparency? Measures and prints, asserts nothing.
 
 Real MNIST test digits are enlarged onto a 280x280 sheet of paper (dark ink on light, as a photo sees it,
-with `enlarge_onto_canvas`) and saved as files a learner might upload:
+with `digit_image.draw_digit_on_canvas`) and saved as files a learner might upload:
 - an upright JPEG;
 - the same photo as a phone stores a portrait shot: pixels turned 90 degrees and EXIF orientation 6;
 - an opaque PNG whose four 20x20 corners are transparent.
@@ -21,10 +21,17 @@ import numpy as np
 from PIL import Image
 
 import mnist_helpers as mh
-from mnist_helpers.digit_image import enlarge_onto_canvas, read_image_bytes, to_mnist_format
+from mnist_helpers.digit_image import draw_digit_on_canvas, read_image_bytes, to_mnist_format
 
 EXIF_ORIENTATION = 0x0112
 CORNER = 20
+
+
+def random_photo(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The digit scaled 3-8x, dark on light, at a random place on a 280x280 sheet."""
+    side = round(28 * rng.uniform(3, 8))
+    top, left = rng.integers(0, 280 - side + 1, size=2)
+    return draw_digit_on_canvas(digit, side, int(top), int(left), solid=False, as_rgba=False)
 
 
 def upright_jpeg(photo: np.ndarray) -> bytes:
@@ -63,7 +70,7 @@ def main() -> None:
     model = mh.load_or_train_original_model(x_train, y_train)
     digits, labels = x_test_images[: args.limit], y_test_digits[: args.limit]
     rng = np.random.default_rng(0)
-    photos = [enlarge_onto_canvas(digit, rng, as_rgba=False) for digit in digits]
+    photos = [random_photo(digit, rng) for digit in digits]
 
     def accuracy(images: np.ndarray) -> float:
         predictions = model.predict(images.reshape(len(images), -1), batch_size=1000, verbose=0)

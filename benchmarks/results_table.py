@@ -4,8 +4,8 @@ Rows:
   original        the original network trained as the original does (NumPy arrays, validation_split=0.2,
                   batch 64, up to 20 epochs, EarlyStopping(val_loss, patience 5, restore best), ModelCheckpoint)
   original-fast   the same network and settings on the fast path (mnist_helpers.fast_training)
-  better-dense    lesson 07's network with its training settings (mnist_helpers.architectures)
-  cnn             lesson 08's network with its training settings (mnist_helpers.architectures)
+  better-dense    lesson 07's network with its training settings (mnist_helpers.better_dense_network)
+  cnn             lesson 08's network with its training settings (mnist_helpers.cnn)
   cnn-old         lesson 08's CNN until November 2026 (two convolutions, Dense 128, 12 epochs), kept here only
                   so the table can compare the two side by side
 
@@ -34,6 +34,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from mnist_helpers.training_recipes import TrainingRecipe
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ("original", "original-fast", "better-dense", "cnn", "cnn-old")
@@ -201,13 +203,13 @@ def fit_original_fast(epochs: int, folder: str, seed: int) -> Callable:
 
 def build_original_fast() -> Any:
     from mnist_helpers.fast_training import FAST_COMPILE_OPTIONS
-    from mnist_helpers.models import build_original_model
+    from mnist_helpers.original_network import build_original_model
 
     return build_original_model(**FAST_COMPILE_OPTIONS)
 
 
-def fit_with_settings(settings: dict[str, Any], epochs: int, seed: int) -> Callable:
-    """Fit as a lesson does with its settings dict (epochs, batch_size, validation_split, make_callbacks).
+def fit_with_settings(settings: TrainingRecipe, epochs: int, seed: int) -> Callable:
+    """Fit as a lesson does with its recipe (batch_size, validation_split, make_callbacks).
 
     If the builder compiled the model for the fast path (jit_compile or steps_per_execution > 1), feed it
     make_datasets' tf.data pipelines, as the lesson then does; otherwise NumPy arrays with validation_split.
@@ -215,10 +217,10 @@ def fit_with_settings(settings: dict[str, Any], epochs: int, seed: int) -> Calla
     from mnist_helpers.fast_training import make_datasets
 
     def fit(model: Any, x: Any, y: Any, timers: list[Any]) -> Any:
-        callbacks = timers + settings["make_callbacks"](epochs)
+        callbacks = timers + settings.make_callbacks(epochs)
         if model.jit_compile is True or int(model.steps_per_execution) > 1:
             train_ds, val_ds = make_datasets(
-                x, y, batch_size=settings["batch_size"], validation_fraction=settings["validation_split"], seed=seed
+                x, y, batch_size=settings.batch_size, validation_fraction=settings.validation_split, seed=seed
             )
             return model.fit(
                 train_ds, validation_data=val_ds, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks
@@ -226,8 +228,8 @@ def fit_with_settings(settings: dict[str, Any], epochs: int, seed: int) -> Calla
         return model.fit(
             x,
             y,
-            batch_size=settings["batch_size"],
-            validation_split=settings["validation_split"],
+            batch_size=settings.batch_size,
+            validation_split=settings.validation_split,
             epochs=epochs,
             verbose=0,
             callbacks=callbacks,
@@ -243,7 +245,8 @@ def build_cnn_old() -> Any:
     steps_per_execution, exactly as the lesson did.
     """
     import mnist_helpers as mh
-    from mnist_helpers.architectures import ROTATION_FRACTION, SHIFT_FRACTION
+    from mnist_helpers.better_dense_network import SHIFT_FRACTION
+    from mnist_helpers.cnn import ROTATION_FRACTION
 
     keras = mh.import_keras_quietly()
     layers = keras.layers
@@ -277,7 +280,7 @@ def build_cnn_old() -> Any:
 def cnn_old_callbacks(epochs: int) -> list[Any]:
     import keras
 
-    from mnist_helpers.architectures import cosine_schedule
+    from mnist_helpers.training_recipes import cosine_schedule
 
     return [
         keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, 0.003)),
@@ -285,7 +288,9 @@ def cnn_old_callbacks(epochs: int) -> list[Any]:
     ]
 
 
-CNN_OLD_TRAINING = {"epochs": 12, "batch_size": 128, "validation_split": 0.2, "make_callbacks": cnn_old_callbacks}
+CNN_OLD_TRAINING = TrainingRecipe(
+    epochs=12, quick_epochs=QUICK_EPOCHS, batch_size=128, validation_split=0.2, make_callbacks=cnn_old_callbacks
+)
 
 
 def run_model(name: str, seeds: list[int], quick: bool, data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -303,19 +308,19 @@ def run_model(name: str, seeds: list[int], quick: bool, data: dict[str, Any]) ->
                     build, fit = build_original_fast, fit_original_fast(epochs, folder, seed)
                 x, y, x_test, y_test = data["dense"]
             else:
-                from mnist_helpers import architectures
+                from mnist_helpers import better_dense_network, cnn
 
                 if name == "better-dense":
                     build, settings, inputs = (
-                        architectures.build_better_dense_model,
-                        architectures.BETTER_DENSE_TRAINING,
+                        better_dense_network.build_better_dense_model,
+                        better_dense_network.BETTER_DENSE_TRAINING,
                         "dense",
                     )
                 elif name == "cnn":
-                    build, settings, inputs = architectures.build_cnn_model, architectures.CNN_TRAINING, "images"
+                    build, settings, inputs = cnn.build_cnn_model, cnn.CNN_TRAINING, "images"
                 else:
                     build, settings, inputs = build_cnn_old, CNN_OLD_TRAINING, "images"
-                epochs = QUICK_EPOCHS if quick else settings["epochs"]
+                epochs = QUICK_EPOCHS if quick else settings.epochs
                 fit = fit_with_settings(settings, epochs, seed)
                 x, y, x_test, y_test = data[inputs]
             started = time.perf_counter()
@@ -333,7 +338,6 @@ def load_data() -> dict[str, Any]:
     import mnist_helpers as mh
 
     (x_train, y_train), (x_test, y_test) = mh.load_mnist()
-    x_train, y_train, x_test, y_test = mh.shrink_in_quick_mode(x_train, y_train, x_test, y_test)
     y_train_hot, y_test_hot = mh.one_hot_labels(y_train), mh.one_hot_labels(y_test)
     return {
         "dense": (
@@ -358,7 +362,7 @@ def main() -> None:
     if not os.environ.get("MNIST_DATA_DIR"):
         print("Note: MNIST_DATA_DIR is not set, so Keras will try to download MNIST.", file=sys.stderr)
     if args.quick:
-        os.environ["MNIST_QUICK"] = "1"  # mh.shrink_in_quick_mode then keeps 6,000 training images
+        os.environ["MNIST_QUICK"] = "1"  # mh.load_mnist then keeps the first 6,000 training images
     import mnist_helpers as mh
 
     mh.import_keras_quietly()

@@ -1,7 +1,8 @@
 """Load the real MNIST, verified, from a local folder or through Keras.
 
 `load_mnist` returns exactly what `keras.datasets.mnist.load_data()` returns, so a
-lesson reads the same with or without internet. A local folder holds the four
+lesson reads the same with or without internet; in quick mode (``MNIST_QUICK=1``) it keeps
+the first 6,000 training and 2,000 test images and says so. A local folder holds the four
 original IDX files (gzip-compressed or not); their decompressed bytes must match
 the published SHA-256 hashes, so a learner always trains on the real data.
 """
@@ -18,6 +19,17 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+
+from mnist_helpers.quick_mode import (
+    QUICK_TEST_SAMPLES,
+    QUICK_TRAIN_SAMPLES,
+    QUICK_VARIABLE,
+    is_quick_mode,
+    shrink_in_quick_mode,
+)
+
+#: Ten digits, 0-9: the number of outputs of every network in the course (other modules import it from here).
+NUM_CLASSES = 10
 
 DATA_DIR_VARIABLE = "MNIST_DATA_DIR"
 
@@ -65,13 +77,29 @@ class MnistReadError(MnistDataError, OSError):
     """A file is there but cannot be read: no permission, a folder under a file's name, a disk error."""
 
 
-def load_mnist(data_dir: str | os.PathLike[str] | None = None) -> MnistArrays:
+def load_mnist(data_dir: str | os.PathLike[str] | None = None, quick: bool | None = None) -> MnistArrays:
     """Return ``(x_train, y_train), (x_test, y_test)`` as uint8 arrays, like Keras does.
 
     Sources, in order: ``data_dir``; the ``MNIST_DATA_DIR`` environment variable;
     otherwise ``keras.datasets.mnist.load_data()`` (downloads once, then Keras caches it).
     Raises `MnistDataError` (never returns half-loaded data) when a source is unusable.
+    In quick mode (``quick=None`` and ``MNIST_QUICK=1``, or ``quick=True``) only the first 6,000
+    training and 2,000 test images are returned, with one line that says so; ``quick=False`` always
+    returns all of them.
     """
+    arrays = _load_all(data_dir)
+    if not (is_quick_mode() if quick is None else quick):
+        return arrays
+    (x_train, y_train), (x_test, y_test) = arrays
+    x_train, y_train, x_test, y_test = shrink_in_quick_mode(x_train, y_train, x_test, y_test, quick=True)
+    print(
+        f"Quick mode ({QUICK_VARIABLE}=1): using the first {QUICK_TRAIN_SAMPLES:,} training "
+        f"and {QUICK_TEST_SAMPLES:,} test images."
+    )
+    return (x_train, y_train), (x_test, y_test)
+
+
+def _load_all(data_dir: str | os.PathLike[str] | None) -> MnistArrays:
     if data_dir is None:
         from_environment = os.environ.get(DATA_DIR_VARIABLE, "").strip()
         if from_environment:
@@ -244,12 +272,12 @@ def _check_pair(folder: Path, prefix: str, images: np.ndarray, labels: np.ndarra
             f"{folder}/{prefix}-labels: {len(labels)} labels for {len(images)} images; "
             "the files do not belong together."
         )
-    if labels.size and labels.max() > 9:
+    if labels.size and labels.max() >= NUM_CLASSES:
         raise MnistFormatError(f"{folder}/{prefix}-labels: label {int(labels.max())} found, MNIST labels are 0-9.")
 
 
 def _load_mnist_with_keras() -> MnistArrays:
-    from mnist_helpers.quiet import import_keras_quietly
+    from mnist_helpers.notebook_setup import import_keras_quietly
 
     keras = import_keras_quietly()
     try:

@@ -142,27 +142,34 @@ def centre_by_mass(digit: np.ndarray, size: int = MNIST_SIZE, centre: tuple[floa
     return field
 
 
-def enlarge_onto_canvas(
-    digit: np.ndarray, rng: np.random.Generator, as_rgba: bool, size: int = 280, solid: bool = False
+def draw_digit_on_canvas(
+    digit: np.ndarray,
+    side: int,
+    top: int,
+    left: int,
+    canvas_size: int = 280,
+    solid: bool = True,
+    as_rgba: bool = True,
 ) -> np.ndarray:
-    """Fake a learner's drawing from a 28x28 MNIST digit: scaled 3-8x, placed at a random spot on a big canvas.
+    """A pretend drawing: a 28x28 MNIST digit blown up to ``side`` x ``side`` and put at (``top``, ``left``)
+    on a ``canvas_size`` x ``canvas_size`` canvas.
 
-    As RGBA: the ink in alpha, as the drawing pad sends it; otherwise RGB dark ink on light paper, as a photo.
-    ``solid`` makes every pixel ink or paper, like a pen. Used to check ``to_mnist_format`` on real digits.
+    ``solid`` (the default) makes every pixel ink or paper, like a pen. As RGBA (the default) the ink is in the
+    alpha channel, black on transparent, exactly as the drawing pad sends it; otherwise RGB dark ink on light
+    paper, like a photo. Lesson 09 uses it to try its preprocessing without a mouse.
     """
-    side = round(28 * rng.uniform(3, 8))
-    if side > size:
+    if side < 1 or top < 0 or left < 0 or top + side > canvas_size or left + side > canvas_size:
         raise ValueError(
-            f"a canvas of {size}x{size} is too small for a digit enlarged to {side}x{side}; use size >= 224."
+            f"a digit of {side}x{side} pixels at top={top}, left={left} does not fit on a canvas of "
+            f"{canvas_size}x{canvas_size}: make it smaller, move it, or use a bigger canvas_size."
         )
     big = np.asarray(Image.fromarray(digit).resize((side, side), Image.Resampling.BILINEAR))
     if solid:
         big = np.where(big > 127, 255, 0).astype(np.uint8)
-    top, left = rng.integers(0, size - side + 1, size=2)
-    ink = np.zeros((size, size), dtype=np.uint8)
+    ink = np.zeros((canvas_size, canvas_size), dtype=np.uint8)
     ink[top : top + side, left : left + side] = big
     if as_rgba:
-        rgba = np.zeros((size, size, 4), dtype=np.uint8)
+        rgba = np.zeros((canvas_size, canvas_size, 4), dtype=np.uint8)
         rgba[..., 3] = ink
         return rgba
     return np.repeat((255 - ink)[..., None], 3, axis=2)

@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from mnist_helpers.quiet import import_keras_quietly
+from mnist_helpers.notebook_setup import import_keras_quietly
 
 #: The recommended extra ``model.compile`` keywords for CPU training (measured in benchmarks/training_speed.py).
 #: ``jit_compile=True`` compiles each training step with XLA; ``steps_per_execution`` runs that many batches per
@@ -52,9 +52,8 @@ STEPS_PER_EXECUTION = 50
 FAST_COMPILE_OPTIONS: dict[str, Any] = {"jit_compile": True, "steps_per_execution": STEPS_PER_EXECUTION}
 
 #: Batches prepared ahead of the one being trained on. A fixed, small number instead of ``tf.data.AUTOTUNE``: the
-#: autotuner retunes the pipeline from a background thread, and on a 2-core virtual machine that thread's
-#: wake-ups slowed whole epochs (the original network's fast path: epochs of 1.4 s and 2.5 s mixed with the
-#: autotuner, a steady 1.3-1.4 s without; README, "Training speed").
+#: autotuner retunes the pipeline from a background thread, whose wake-ups slowed whole epochs on a small CPU
+#: (measured in benchmarks/training_speed.py).
 PREFETCH_BATCHES = 2
 
 #: Validation only predicts, so it can use big batches (fewer, larger steps); the metrics do not depend on it.
@@ -89,7 +88,6 @@ def make_datasets(
     validation_fraction: float = 0.2,
     seed: int = DEFAULT_SEED,
     validation_batch_size: int = VALIDATION_BATCH_SIZE,
-    autotune: bool = False,
 ) -> tuple[Any, Any]:
     """Return ``(train_ds, val_ds)``, two ``tf.data.Dataset`` of ``(images, labels)`` batches.
 
@@ -97,9 +95,8 @@ def make_datasets(
     ``val_ds`` holds the last ``validation_fraction`` of the examples, in order, in batches of
     ``validation_batch_size``; ``train_ds`` holds the rest, reshuffled every epoch from ``seed``, in batches of
     ``batch_size`` (the last batch may be smaller, as in Keras). ``x`` and ``y`` are NumPy arrays of equal length,
-    prepared as the model expects (e.g. ``mh.prepare_for_dense``). ``autotune=True`` lets tf.data tune itself
-    (``prefetch(tf.data.AUTOTUNE)``, as Keras does for NumPy arrays); the default prefetches ``PREFETCH_BATCHES``
-    batches with the autotuner off, which trained faster and steadier here.
+    prepared as the model expects (e.g. ``mh.prepare_for_dense``). Both prefetch ``PREFETCH_BATCHES`` batches
+    with tf.data's autotuner off.
     """
     x = np.asarray(x)
     y = np.asarray(y)
@@ -122,11 +119,9 @@ def make_datasets(
         .batch(batch_size)
         .map(lambda indices: (tf.gather(x_train, indices), tf.gather(y_train, indices)))
         # Prepare the next batches on another thread while the model trains on this one.
-        .prefetch(tf.data.AUTOTUNE if autotune else PREFETCH_BATCHES)
+        .prefetch(PREFETCH_BATCHES)
     )
     val_ds = tf.data.Dataset.from_tensor_slices((x[split_at:], y[split_at:])).batch(validation_batch_size)
-    if not autotune:  # run the pipelines as written, with no tuning thread beside the training
-        options = tf.data.Options()
-        options.autotune.enabled = False
-        train_ds, val_ds = train_ds.with_options(options), val_ds.with_options(options)
-    return train_ds, val_ds
+    options = tf.data.Options()
+    options.autotune.enabled = False  # run the pipelines as written, with no tuning thread beside the training
+    return train_ds.with_options(options), val_ds.with_options(options)

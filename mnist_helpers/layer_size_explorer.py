@@ -1,8 +1,8 @@
 """A widget for lesson 02: change the hidden layer sizes, watch the parameter count and model summary.
 
-`count_dense_parameters` is the hand count (weights plus biases of each Dense layer) that the lesson
-also uses to check its own arithmetic. `LayerSizeExplorer` puts two sliders (and an optional third
-hidden layer) next to that count and the real ``model.summary()`` of the Keras model those sizes give.
+`LayerSizeExplorer` puts two sliders (and an optional third hidden layer) next to the hand count
+(``dense_networks.count_dense_parameters``, which the lesson also uses to check its own arithmetic) and the
+real ``model.summary()`` of the Keras model those sizes give (``dense_networks.build_dense_network``).
 Only widget types that exist in both ipywidgets 7 (Colab) and 8 are used.
 """
 
@@ -14,50 +14,15 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from mnist_helpers.quiet import import_keras_quietly
+from mnist_helpers.dense_networks import (
+    INPUT_SIZE,
+    build_dense_network,
+    count_dense_parameters,
+    dense_layer_shapes,
+)
+from mnist_helpers.original_network import ORIGINAL_NETWORK
 
-INPUT_SIZE = 784
-NUM_CLASSES = 10
-ORIGINAL_HIDDEN_SIZES = (512, 256)
 BYTES_PER_PARAMETER = 4  # float32
-
-
-def dense_layer_shapes(input_size: int, hidden_sizes: Sequence[int], num_classes: int) -> list[tuple[int, int]]:
-    """Return ``(inputs, units)`` for each Dense layer: the hidden layers, then the output layer.
-
-    Raises ValueError (naming the bad value) unless every size is a positive whole number.
-    """
-    sizes = {"input_size": input_size, "num_classes": num_classes}
-    sizes.update({f"hidden_sizes[{i}]": size for i, size in enumerate(hidden_sizes)})
-    for name, size in sizes.items():
-        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-            raise ValueError(f"{name} must be a positive whole number of units, got {size!r}.")
-    units = [input_size, *hidden_sizes, num_classes]
-    return list(zip(units[:-1], units[1:], strict=True))
-
-
-def count_dense_parameters(input_size: int, hidden_sizes: Sequence[int], num_classes: int) -> int:
-    """Number of weights and biases in a stack of Dense layers: sum of ``inputs * units + units``.
-
-    ``count_dense_parameters(784, [512, 256], 10)`` is the original network's 535,818.
-    """
-    return sum(inputs * units + units for inputs, units in dense_layer_shapes(input_size, hidden_sizes, num_classes))
-
-
-def build_dense_model(hidden_sizes: Sequence[int], activation: str = "relu") -> Any:
-    """An uncompiled ``keras.Sequential``: 784 inputs, the hidden Dense layers, Dense 10 softmax.
-
-    Layers get fixed names (hidden_1, hidden_2, ..., output) so the summary reads the same on every rebuild.
-    """
-    dense_layer_shapes(INPUT_SIZE, hidden_sizes, NUM_CLASSES)  # validates the sizes before Keras sees them
-    keras = import_keras_quietly()
-    layers = [keras.Input(shape=(INPUT_SIZE,))]
-    layers += [
-        keras.layers.Dense(size, activation=activation, name=f"hidden_{number}")
-        for number, size in enumerate(hidden_sizes, start=1)
-    ]
-    layers.append(keras.layers.Dense(NUM_CLASSES, activation="softmax", name="output"))
-    return keras.Sequential(layers, name="dense_network")
 
 
 def summary_text(model: Any) -> str:
@@ -77,7 +42,10 @@ class LayerSizeExplorer:
     """
 
     def __init__(
-        self, first: int = ORIGINAL_HIDDEN_SIZES[0], second: int = ORIGINAL_HIDDEN_SIZES[1], max_units: int = 1024
+        self,
+        first: int = ORIGINAL_NETWORK.hidden_units[0],
+        second: int = ORIGINAL_NETWORK.hidden_units[1],
+        max_units: int = 1024,
     ) -> None:
         slider_options = {"min": 8, "max": max_units, "step": 8, "continuous_update": False}
         style = {"description_width": "150px"}
@@ -120,13 +88,13 @@ class LayerSizeExplorer:
     @property
     def parameter_count(self) -> int:
         """The formula's count for the current sizes."""
-        return count_dense_parameters(INPUT_SIZE, self.hidden_sizes, NUM_CLASSES)
+        return count_dense_parameters(INPUT_SIZE, self.hidden_sizes)
 
     def update(self) -> None:
         """Rebuild the Keras model for the current sizes and refresh the count and the summary."""
         self.third_slider.disabled = not self.third_layer_checkbox.value
         sizes = self.hidden_sizes
-        self.model = build_dense_model(sizes)
+        self.model = build_dense_network(sizes)
         self.count_html.value = self._count_table(sizes)
         self.summary_html.value = (
             '<pre style="font-size: 12px; line-height: 1.0;">' + html.escape(summary_text(self.model)) + "</pre>"
@@ -141,10 +109,10 @@ class LayerSizeExplorer:
         rows = [
             f"<tr><td>{name}</td><td>{inputs:,} &times; {units:,} + {units:,}</td>"
             f"<td style='text-align: right'>{inputs * units + units:,}</td></tr>"
-            for name, (inputs, units) in zip(names, dense_layer_shapes(INPUT_SIZE, sizes, NUM_CLASSES), strict=True)
+            for name, (inputs, units) in zip(names, dense_layer_shapes(INPUT_SIZE, sizes), strict=True)
         ]
-        total = count_dense_parameters(INPUT_SIZE, sizes, NUM_CLASSES)
-        original = count_dense_parameters(INPUT_SIZE, ORIGINAL_HIDDEN_SIZES, NUM_CLASSES)
+        total = count_dense_parameters(INPUT_SIZE, sizes)
+        original = ORIGINAL_NETWORK.parameter_count()
         megabytes = total * BYTES_PER_PARAMETER / 2**20  # as Keras's summary counts MB
         return (
             "<table style='border-spacing: 12px 2px'>"

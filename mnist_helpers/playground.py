@@ -14,7 +14,7 @@ of the notebook, Runtime > Interrupt execution in Colab) stops a run as well. Ea
 so two runs differ because of their settings, not by luck.
 
 The parts: ``playground_runs`` (settings, checks, training one run), ``playground_display`` (table, curves,
-status lines), ``playground_model`` (the Keras network); this module holds only the widgets.
+status lines), ``dense_networks`` (the Keras network and its parameter count); this module holds only the widgets.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from mnist_helpers.layer_size_explorer import count_dense_parameters
-from mnist_helpers.modes import pick
+from mnist_helpers.dense_networks import architecture_text, build_dense_network, count_dense_parameters
+from mnist_helpers.notebook_setup import import_keras_quietly
 from mnist_helpers.playground_display import (
     READY_TEXT,
     curves_figure,
@@ -36,7 +36,6 @@ from mnist_helpers.playground_display import (
     runs_table_html,
     training_text,
 )
-from mnist_helpers.playground_model import architecture_text, build_playground_model
 from mnist_helpers.playground_runs import (
     ACTIVATIONS,
     BATCH_SIZES,
@@ -53,7 +52,7 @@ from mnist_helpers.playground_runs import (
     train_run,
 )
 from mnist_helpers.plots import figure_to_png
-from mnist_helpers.quiet import import_keras_quietly
+from mnist_helpers.quick_mode import pick
 from mnist_helpers.widget_events import WidgetEventPump
 
 DEFAULT_UNITS = (512, 256, 128, 64)  # the original's 512 and 256 first
@@ -220,14 +219,21 @@ class ModelPlayground:
     def build_model(self, settings: PlaygroundSettings | None = None) -> Any:
         """The compiled Keras model the current controls (or ``settings``) describe; untrained."""
         settings = settings or self.settings()
-        return build_playground_model(
+        model = build_dense_network(
             settings.hidden_units,
             activation=settings.activation,
             dropout_rate=settings.dropout_rate,
-            learning_rate=settings.learning_rate,
             input_size=self.data.input_size,
             num_classes=self.data.num_classes,
+            name="playground_mlp",
         )
+        keras = import_keras_quietly()
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
+            loss="categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        return model
 
     def train(self, callbacks: Sequence[Any] = ()) -> RunResult:
         """Train a run with the current settings, as the Train button does, and return its `RunResult`.

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from mnist_helpers.playground_model import architecture_text
-from mnist_helpers.quiet import import_keras_quietly
+from mnist_helpers.dense_networks import architecture_text
+from mnist_helpers.notebook_setup import import_keras_quietly
 
 MAX_HIDDEN_LAYERS = 4
 UNIT_CHOICES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)

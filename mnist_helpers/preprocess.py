@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NUM_CLASSES = 10
+from mnist_helpers.data import NUM_CLASSES
 
 
 def scale_pixels(images: np.ndarray) -> np.ndarray:
@@ -22,7 +22,7 @@ def flatten_images(images: np.ndarray) -> np.ndarray:
 
 def one_hot_labels(labels: np.ndarray) -> np.ndarray:
     """Turn digit labels 0-9 into one-hot rows of 10, with ``keras.utils.to_categorical``."""
-    from mnist_helpers.quiet import import_keras_quietly
+    from mnist_helpers.notebook_setup import import_keras_quietly
 
     keras = import_keras_quietly()
     return keras.utils.to_categorical(labels, NUM_CLASSES)

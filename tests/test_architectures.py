@@ -1,4 +1,4 @@
-"""The going-further networks (lessons 07, 08) and their training settings, shared with benchmarks/results_table.py."""
+"""The going-further networks (lessons 07, 08) and their training recipes, shared with benchmarks/results_table.py."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ import numpy as np
 import pytest
 
 import mnist_helpers as mh
-from mnist_helpers import architectures as arch
+from mnist_helpers import better_dense_network, cnn
+from mnist_helpers.data import NUM_CLASSES
+from mnist_helpers.training_recipes import TrainingRecipe, cosine_schedule
 
 keras = mh.import_keras_quietly()
 
 BUILDERS = {
-    "better_dense": (arch.build_better_dense_model, arch.BETTER_DENSE_TRAINING, arch.DENSE_INPUT_SHAPE),
-    "cnn": (arch.build_cnn_model, arch.CNN_TRAINING, arch.CNN_INPUT_SHAPE),
+    "better_dense": (
+        better_dense_network.build_better_dense_model,
+        better_dense_network.BETTER_DENSE_TRAINING,
+        better_dense_network.DENSE_INPUT_SHAPE,
+    ),
+    "cnn": (cnn.build_cnn_model, cnn.CNN_TRAINING, cnn.CNN_INPUT_SHAPE),
 }
 
 
@@ -37,7 +43,7 @@ def test_builder_returns_a_compiled_model_with_mnist_shapes(name):
     assert model.compiled, f"{name}: the builder must return a compiled model"
     assert model.loss == "categorical_crossentropy"
     assert tuple(model.input_shape) == (None, *input_shape)
-    assert tuple(model.output_shape) == (None, arch.NUM_CLASSES)
+    assert tuple(model.output_shape) == (None, NUM_CLASSES)
 
 
 def test_better_dense_parameter_count_follows_its_layers():
@@ -48,13 +54,13 @@ def test_better_dense_parameter_count_follows_its_layers():
         + batch_norm_parameters(256)
         + dense_parameters(256, 10)
     )
-    model = arch.build_better_dense_model()
+    model = better_dense_network.build_better_dense_model()
     assert model.count_params() == expected
     assert model.count_params() > mh.build_original_model().count_params(), "BN adds 4 per unit, dropped biases 1"
 
 
 def test_cnn_parameter_count_follows_its_layers():
-    first, second, third = arch.CNN_FILTERS
+    first, second, third = cnn.CNN_FILTERS
     side = ((28 - 2) // 2 - 2) // 2 - 2  # three valid 3x3 convolutions, the first two followed by 2x2 pooling
     expected = (
         conv_parameters(3, 1, first, bias=False)
@@ -66,13 +72,13 @@ def test_cnn_parameter_count_follows_its_layers():
         + dense_parameters(side * side * third, 10)
     )
     assert side == 3
-    assert arch.build_cnn_model().count_params() == expected
+    assert cnn.build_cnn_model().count_params() == expected
 
 
 def test_cnn_does_less_arithmetic_per_image_than_the_one_it_replaced():
     """Multiply-adds of the convolutions and Dense layers: the new CNN must stay cheaper than the old (2.63 M)."""
     old = 26 * 26 * 9 * 32 + 11 * 11 * 9 * 32 * 64 + 5 * 5 * 64 * 128 + 128 * 10
-    model = arch.build_cnn_model()
+    model = cnn.build_cnn_model()
     new = 0
     for layer in model.layers:
         if isinstance(layer, keras.layers.Conv2D):
@@ -98,17 +104,18 @@ def test_prediction_is_a_probability_per_digit_and_ignores_augmentation(name):
 @pytest.mark.parametrize("name", BUILDERS)
 def test_training_settings_are_complete_and_sensible(name):
     _, settings, _ = BUILDERS[name]
-    assert set(settings) == {"epochs", "batch_size", "validation_split", "make_callbacks"}
-    assert isinstance(settings["epochs"], int) and settings["epochs"] >= 1
-    assert isinstance(settings["batch_size"], int) and settings["batch_size"] >= 1
-    assert 0 < settings["validation_split"] < 1
+    assert isinstance(settings, TrainingRecipe)
+    assert isinstance(settings.epochs, int) and settings.epochs >= 1
+    assert isinstance(settings.quick_epochs, int) and 1 <= settings.quick_epochs < settings.epochs
+    assert isinstance(settings.batch_size, int) and settings.batch_size >= 1
+    assert 0 < settings.validation_split < 1
 
 
 @pytest.mark.parametrize("name", BUILDERS)
 def test_make_callbacks_gives_a_fresh_schedule_and_best_epoch_restore(name):
     _, settings, _ = BUILDERS[name]
-    epochs = settings["epochs"]
-    callbacks = settings["make_callbacks"](epochs)
+    epochs = settings.epochs
+    callbacks = settings.make_callbacks(epochs)
     stoppers = [c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)]
     schedulers = [c for c in callbacks if isinstance(c, keras.callbacks.LearningRateScheduler)]
     assert len(stoppers) == 1 and len(schedulers) == 1
@@ -116,18 +123,18 @@ def test_make_callbacks_gives_a_fresh_schedule_and_best_epoch_restore(name):
     assert stoppers[0].patience >= epochs, "the schedule, not early stopping, decides when training ends"
     rates = [schedulers[0].schedule(epoch, 0.0) for epoch in range(epochs)]
     assert rates == sorted(rates, reverse=True) and rates[0] > rates[-1] > 0
-    again = settings["make_callbacks"](epochs)
+    again = settings.make_callbacks(epochs)
     assert all(a is not b for a, b in zip(callbacks, again, strict=True)), "callbacks keep state: never share them"
 
 
 def test_cosine_schedule_goes_from_peak_to_floor():
-    schedule = arch.cosine_schedule(10, 0.002, floor=0.02)
+    schedule = cosine_schedule(10, 0.002, floor=0.02)
     assert math.isclose(schedule(0, 0.0), 0.002)
     assert math.isclose(schedule(9, 0.0), 0.002 * 0.02)
     assert math.isclose(schedule(0), 0.002), "Keras may call it with the epoch only"
-    assert math.isclose(arch.cosine_schedule(1, 0.003)(0), 0.003), "a single epoch trains at the peak rate"
+    assert math.isclose(cosine_schedule(1, 0.003)(0), 0.003), "a single epoch trains at the peak rate"
     with pytest.raises(ValueError, match="epochs >= 1"):
-        arch.cosine_schedule(0, 0.001)
+        cosine_schedule(0, 0.001)
 
 
 @pytest.mark.parametrize("name", BUILDERS)
@@ -141,27 +148,27 @@ def test_one_epoch_with_the_settings_trains_and_follows_the_schedule(name):
         x,
         y,
         epochs=1,
-        batch_size=settings["batch_size"],
-        validation_split=settings["validation_split"],
-        callbacks=settings["make_callbacks"](1),
+        batch_size=settings.batch_size,
+        validation_split=settings.validation_split,
+        callbacks=settings.make_callbacks(1),
         verbose=0,
     )
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
-    scheduled = settings["make_callbacks"](1)[0].schedule(0, 0.0)
+    scheduled = settings.make_callbacks(1)[0].schedule(0, 0.0)
     assert math.isclose(history.history["learning_rate"][0], scheduled, rel_tol=1e-6), "the optimizer keeps float32"
 
 
 def small_cnn_data(n: int = 50) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(2)
-    images = rng.random((n, *arch.CNN_INPUT_SHAPE)).astype("float32")
+    images = rng.random((n, *cnn.CNN_INPUT_SHAPE)).astype("float32")
     return images, keras.utils.to_categorical(rng.integers(0, 10, n), 10)
 
 
 def test_train_cnn_model_trains_the_lesson_cnn_for_the_epochs_asked(monkeypatch):
     monkeypatch.delenv("MNIST_QUICK", raising=False)
     x, y = small_cnn_data()
-    model, history = arch.train_cnn_model(x, y, epochs=2, verbose=0)
-    assert model.name == "cnn" and model.count_params() == arch.build_cnn_model().count_params()
+    model, history = cnn.train_cnn_model(x, y, epochs=2, verbose=0)
+    assert model.name == "cnn" and model.count_params() == cnn.build_cnn_model().count_params()
     assert len(history.history["val_accuracy"]) == 2, "two epochs asked, two trained"
     assert model.predict(x[:3], verbose=0).shape == (3, 10)
 
@@ -169,8 +176,8 @@ def test_train_cnn_model_trains_the_lesson_cnn_for_the_epochs_asked(monkeypatch)
 def test_train_cnn_model_uses_the_recipe_epochs_by_default_and_fewer_in_quick_mode(monkeypatch):
     monkeypatch.setenv("MNIST_QUICK", "1")
     x, y = small_cnn_data()
-    _, history = arch.train_cnn_model(x, y, verbose=0)
-    assert len(history.history["loss"]) == arch.CNN_QUICK_EPOCHS < arch.CNN_TRAINING["epochs"]
+    _, history = cnn.train_cnn_model(x, y, verbose=0)
+    assert len(history.history["loss"]) == cnn.CNN_TRAINING.quick_epochs < cnn.CNN_TRAINING.epochs
 
 
 @pytest.mark.parametrize(
@@ -179,18 +186,18 @@ def test_train_cnn_model_uses_the_recipe_epochs_by_default_and_fewer_in_quick_mo
 )
 def test_train_cnn_model_refuses_wrong_shapes_before_training(x_shape, y_shape, message):
     with pytest.raises(ValueError, match=message):
-        arch.train_cnn_model(np.zeros(x_shape, "float32"), np.zeros(y_shape, "float32"), epochs=1, verbose=0)
+        cnn.train_cnn_model(np.zeros(x_shape, "float32"), np.zeros(y_shape, "float32"), epochs=1, verbose=0)
 
 
 def test_fit_cnn_trains_a_variant_with_the_recipe(monkeypatch):
     monkeypatch.delenv("MNIST_QUICK", raising=False)
     x, y = small_cnn_data()
     variant = keras.Sequential(
-        [keras.Input(arch.CNN_INPUT_SHAPE), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")]
+        [keras.Input(cnn.CNN_INPUT_SHAPE), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")]
     )
     variant.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-    history = arch.fit_cnn(variant, x, y, epochs=1, verbose=0)
-    scheduled = arch.CNN_TRAINING["make_callbacks"](1)[0].schedule(0, 0.0)
+    history = cnn.fit_cnn(variant, x, y, epochs=1, verbose=0)
+    scheduled = cnn.CNN_TRAINING.make_callbacks(1)[0].schedule(0, 0.0)
     assert math.isclose(history.history["learning_rate"][0], scheduled, rel_tol=1e-6)
     assert "val_accuracy" in history.history
 
@@ -198,4 +205,4 @@ def test_fit_cnn_trains_a_variant_with_the_recipe(monkeypatch):
 def test_train_cnn_model_refuses_zero_epochs():
     x, y = small_cnn_data(10)
     with pytest.raises(ValueError, match="epochs >= 1"):
-        arch.train_cnn_model(x, y, epochs=0, verbose=0)
+        cnn.train_cnn_model(x, y, epochs=0, verbose=0)

@@ -135,8 +135,8 @@ def _fake_keras(load_data) -> types.ModuleType:
 def test_without_local_data_keras_is_used(monkeypatch):
     sentinel = ((np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)),) * 2
     monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
-    monkeypatch.setattr("mnist_helpers.quiet.import_keras_quietly", lambda: _fake_keras(lambda: sentinel))
-    assert load_mnist() is sentinel
+    monkeypatch.setattr("mnist_helpers.notebook_setup.import_keras_quietly", lambda: _fake_keras(lambda: sentinel))
+    assert load_mnist(quick=False) is sentinel
 
 
 def test_no_local_data_and_no_internet_explains_mnist_data_dir(monkeypatch):
@@ -144,7 +144,7 @@ def test_no_local_data_and_no_internet_explains_mnist_data_dir(monkeypatch):
         raise OSError("URL fetch failure: [Errno -3] Temporary failure in name resolution")
 
     monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
-    monkeypatch.setattr("mnist_helpers.quiet.import_keras_quietly", lambda: _fake_keras(offline))
+    monkeypatch.setattr("mnist_helpers.notebook_setup.import_keras_quietly", lambda: _fake_keras(offline))
     with pytest.raises(MnistDataError) as caught:
         load_mnist()
     message = str(caught.value)

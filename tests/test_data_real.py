@@ -10,7 +10,7 @@ from mnist_helpers import load_mnist
 
 @pytest.fixture(scope="module")
 def mnist(real_mnist_dir):
-    return load_mnist(real_mnist_dir)
+    return load_mnist(real_mnist_dir, quick=False)
 
 
 def test_shapes_and_dtypes_match_keras(mnist):
@@ -31,5 +31,11 @@ def test_label_counts_and_first_labels(mnist):
 
 def test_environment_variable_is_the_default_source(mnist, real_mnist_dir, monkeypatch):
     monkeypatch.setenv("MNIST_DATA_DIR", str(real_mnist_dir))
-    (_, y_train), (_, y_test) = load_mnist()
+    (_, y_train), (_, y_test) = load_mnist(quick=False)
     assert np.array_equal(y_train, mnist[0][1]) and np.array_equal(y_test, mnist[1][1])
+
+
+def test_quick_mode_keeps_the_first_images_of_the_real_data(mnist, real_mnist_dir):
+    (x_train, y_train), (x_test, y_test) = load_mnist(real_mnist_dir, quick=True)
+    assert x_train.shape == (6000, 28, 28) and y_test.shape == (2000,)
+    assert np.array_equal(x_train, mnist[0][0][:6000]) and np.array_equal(y_test, mnist[1][1][:2000])

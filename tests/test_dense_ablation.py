@@ -24,7 +24,7 @@ def test_each_row_adds_exactly_one_idea(ablation):
 
 def test_first_row_is_the_original_and_last_row_is_lesson_07s_network(ablation):
     import mnist_helpers as mh
-    from mnist_helpers.architectures import build_better_dense_model
+    from mnist_helpers.better_dense_network import build_better_dense_model
 
     original = ablation.build_model(ablation.ROWS[0][2])
     full = ablation.build_model(ablation.ROWS[-1][2])

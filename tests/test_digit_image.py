@@ -17,7 +17,7 @@ from scipy import ndimage
 from mnist_helpers.data import load_mnist_from_folder
 from mnist_helpers.digit_image import (
     EmptyDrawingError,
-    enlarge_onto_canvas,
+    draw_digit_on_canvas,
     preprocessing_steps,
     read_image_bytes,
     to_mnist_format,
@@ -207,12 +207,19 @@ def mnist_reader_and_test_digits(real_mnist_dir):
     return read, x_test[:N_TEST_DIGITS], y_test[:N_TEST_DIGITS]
 
 
+def _random_drawing(digit: np.ndarray, rng: np.random.Generator, as_rgba: bool) -> np.ndarray:
+    """A learner's drawing faked from a digit: scaled 3-8x, put at a random spot on a 280x280 canvas."""
+    side = round(28 * rng.uniform(3, 8))
+    top, left = rng.integers(0, 280 - side + 1, size=2)
+    return draw_digit_on_canvas(digit, side, int(top), int(left), solid=False, as_rgba=as_rgba)
+
+
 @pytest.mark.parametrize("as_rgba", [True, False], ids=["drawing pad RGBA", "photo RGB dark on light"])
 def test_enlarged_real_digits_are_read_as_well_after_preprocessing(mnist_reader_and_test_digits, as_rgba):
     read, digits, labels = mnist_reader_and_test_digits
     rng = np.random.default_rng(2024)
     original_accuracy = float((read(digits / 255.0) == labels).mean())
-    canvases = [enlarge_onto_canvas(digit, rng, as_rgba) for digit in digits]
+    canvases = [_random_drawing(digit, rng, as_rgba) for digit in digits]
     assert canvases[0].shape[:2] == (280, 280)
     preprocessed = np.stack([to_mnist_format(canvas) for canvas in canvases])
     preprocessed_accuracy = float((read(preprocessed) == labels).mean())
@@ -229,7 +236,7 @@ def test_without_centring_the_same_check_would_fail(mnist_reader_and_test_digits
     rng = np.random.default_rng(2024)
     naive = np.stack(
         [
-            np.asarray(Image.fromarray(enlarge_onto_canvas(d, rng, True)[..., 3]).resize((28, 28)), np.float32) / 255
+            np.asarray(Image.fromarray(_random_drawing(d, rng, True)[..., 3]).resize((28, 28)), np.float32) / 255
             for d in digits[:200]
         ]
     )
@@ -237,14 +244,18 @@ def test_without_centring_the_same_check_would_fail(mnist_reader_and_test_digits
     assert float((read(naive) == labels[:200]).mean()) < original_accuracy - 0.2
 
 
-def test_enlarge_onto_canvas_keeps_the_digit_and_refuses_a_small_canvas():
+def test_draw_digit_on_canvas_places_the_digit_and_refuses_one_that_does_not_fit():
     digit = np.zeros((28, 28), dtype=np.uint8)
     digit[4:24, 12:16] = 255  # a "1"
-    rng = np.random.default_rng(0)
-    rgba = enlarge_onto_canvas(digit, rng, as_rgba=True)
-    rgb = enlarge_onto_canvas(digit, rng, as_rgba=False, solid=True)
+    rgba = draw_digit_on_canvas(digit, side=90, top=10, left=175)
+    rgb = draw_digit_on_canvas(digit, side=90, top=10, left=175, as_rgba=False)
     assert rgba.shape == (280, 280, 4) and rgba[..., :3].max() == 0 and rgba[..., 3].max() == 255
-    assert rgb.shape == (280, 280, 3) and set(np.unique(rgb)) == {0, 255}  # solid: ink or paper, nothing between
+    rows, columns = np.nonzero(rgba[..., 3])
+    assert rows.min() >= 10 and rows.max() < 100 and columns.min() >= 175 and columns.max() < 265
+    assert set(np.unique(rgba[..., 3])) == {0, 255}, "solid by default: ink or paper, nothing between"
+    assert rgb.shape == (280, 280, 3) and np.array_equal(rgb[..., 0], 255 - rgba[..., 3]), "dark ink on light paper"
+    soft = draw_digit_on_canvas(digit, side=90, top=10, left=175, solid=False)
+    assert len(np.unique(soft[..., 3])) > 2, "solid=False keeps the grey edges of the enlarged digit"
     assert to_mnist_format(rgba).shape == (28, 28)
-    with pytest.raises(ValueError, match="too small"):
-        enlarge_onto_canvas(digit, np.random.default_rng(0), as_rgba=True, size=60)
+    with pytest.raises(ValueError, match="does not fit"):
+        draw_digit_on_canvas(digit, side=90, top=200, left=0)

@@ -212,7 +212,7 @@ def test_predict_file_reads_bytes_from_code():
 
 
 def test_with_a_real_keras_model():
-    from mnist_helpers.quiet import import_keras_quietly
+    from mnist_helpers.notebook_setup import import_keras_quietly
 
     keras = import_keras_quietly()
     model = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])

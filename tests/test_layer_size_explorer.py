@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import mnist_helpers as mh
-from mnist_helpers.layer_size_explorer import (
-    LayerSizeExplorer,
-    build_dense_model,
-    count_dense_parameters,
-    summary_text,
-)
+from mnist_helpers.dense_networks import count_dense_parameters
+from mnist_helpers.layer_size_explorer import LayerSizeExplorer, summary_text
 
 
 def _displayed_total(explorer: LayerSizeExplorer) -> int:
@@ -25,23 +19,6 @@ def _summary_total(explorer: LayerSizeExplorer) -> int:
     match = re.search(r"Total params: ([\d,]+)", explorer.summary_html.value)
     assert match, explorer.summary_html.value
     return int(match.group(1).replace(",", ""))
-
-
-def test_formula_gives_the_original_networks_count_by_hand():
-    assert count_dense_parameters(784, [512, 256], 10) == (784 * 512 + 512) + (512 * 256 + 256) + (256 * 10 + 10)
-    assert count_dense_parameters(784, [], 10) == 7850  # no hidden layer: logistic regression
-    assert count_dense_parameters(3, [2], 1) == 3 * 2 + 2 + 2 * 1 + 1
-
-
-def test_formula_matches_keras_for_several_shapes():
-    for sizes in ([512, 256], [8], [64, 32, 16]):
-        assert count_dense_parameters(784, sizes, 10) == build_dense_model(sizes).count_params()
-
-
-@pytest.mark.parametrize("bad", [[0, 256], [512, -1], [512.0, 256], [True, 256]])
-def test_formula_rejects_sizes_that_are_not_positive_whole_numbers(bad):
-    with pytest.raises(ValueError, match=r"hidden_sizes\[\d\] must be a positive whole number"):
-        count_dense_parameters(784, bad, 10)
 
 
 def test_explorer_starts_on_the_original_network():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import mnist_helpers as mh
-from mnist_helpers import modes
+from mnist_helpers import quick_mode
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_a_file_as_mnist_models_dir_names_the_variable(home, monkeypatch, kind, 
 
 @pytest.fixture
 def fresh_warnings(monkeypatch):
-    monkeypatch.setattr(modes, "_warned_values", set())
+    monkeypatch.setattr(quick_mode, "_warned_values", set())
 
 
 @pytest.mark.parametrize("value", ["1", "true", "YES", " on ", "0", "false", "no", "off", ""])

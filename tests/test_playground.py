@@ -13,10 +13,9 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from mnist_helpers.layer_size_explorer import count_dense_parameters
+from mnist_helpers.dense_networks import count_dense_parameters
 from mnist_helpers.playground import ModelPlayground
 from mnist_helpers.playground_display import runs_table_html
-from mnist_helpers.playground_model import architecture_text, build_playground_model
 from mnist_helpers.playground_runs import KEPT_MODELS, RunResult
 
 
@@ -70,13 +69,6 @@ def _label_count(playground: ModelPlayground) -> int:
     match = re.search(r"class='parameter-count'>([\d,]+)<", playground.parameter_label.value)
     assert match, playground.parameter_label.value
     return int(match.group(1).replace(",", ""))
-
-
-def test_parameter_count_formula_matches_keras():
-    for units in ([512, 256], [8], [32, 16, 8, 4]):
-        model = build_playground_model(units, dropout_rate=0.5)
-        assert count_dense_parameters(784, units, 10) == model.count_params()
-    assert architecture_text(784, [32, 16]) == "784 → 32 → 16 → 10"
 
 
 def test_only_the_chosen_number_of_unit_sliders_is_shown(playground):

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 import mnist_helpers as mh
+from mnist_helpers import data
+from mnist_helpers.quick_mode import shrink_in_quick_mode
 
 
 def test_scale_pixels_maps_0_255_to_float32_0_1():
@@ -44,9 +46,29 @@ def test_quick_mode_switch(monkeypatch, value, quick):
 def test_shrink_in_quick_mode(monkeypatch):
     arrays = (np.zeros(60000), np.zeros(60000), np.zeros(10000), np.zeros(10000))
     monkeypatch.setenv("MNIST_QUICK", "1")
-    assert [len(a) for a in mh.shrink_in_quick_mode(*arrays)] == [6000, 6000, 2000, 2000]
+    assert [len(a) for a in shrink_in_quick_mode(*arrays)] == [6000, 6000, 2000, 2000]
+    assert [len(a) for a in shrink_in_quick_mode(*arrays, quick=False)] == [60000, 60000, 10000, 10000]
     monkeypatch.setenv("MNIST_QUICK", "0")
-    assert [len(a) for a in mh.shrink_in_quick_mode(*arrays)] == [60000, 60000, 10000, 10000]
+    assert [len(a) for a in shrink_in_quick_mode(*arrays)] == [60000, 60000, 10000, 10000]
+    assert [len(a) for a in shrink_in_quick_mode(*arrays, quick=True)] == [6000, 6000, 2000, 2000]
+
+
+def test_load_mnist_applies_quick_mode_itself_and_says_so(monkeypatch, capsys):
+    full = (
+        (np.arange(60000 * 4, dtype=np.uint32).reshape(60000, 2, 2), np.arange(60000) % 10),
+        (np.zeros((10000, 2, 2), np.uint32), np.arange(10000) % 10),
+    )
+    monkeypatch.setattr(data, "_load_all", lambda data_dir: full)
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    (x_train, y_train), (x_test, y_test) = mh.load_mnist()
+    assert [len(a) for a in (x_train, y_train, x_test, y_test)] == [6000, 6000, 2000, 2000]
+    assert np.array_equal(x_train, full[0][0][:6000]), "quick mode keeps the first images, in order"
+    said = capsys.readouterr().out
+    assert said == "Quick mode (MNIST_QUICK=1): using the first 6,000 training and 2,000 test images.\n"
+    assert mh.load_mnist(quick=False) is full and capsys.readouterr().out == "", "quick=False: all, silently"
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    assert mh.load_mnist() is full and capsys.readouterr().out == "", "full mode: exactly what was loaded"
+    assert len(mh.load_mnist(quick=True)[0][0]) == 6000
 
 
 def test_models_dir_separates_quick_models(monkeypatch, tmp_path):

@@ -75,10 +75,10 @@ def test_the_old_cnn_is_kept_in_the_benchmark_with_its_recipe(results_table):
     assert {"cnn", "cnn-old"} <= set(results_table.MODELS) and set(results_table.CNN_MODELS) == {"cnn", "cnn-old"}
     old = results_table.build_cnn_old()
     assert old.count_params() == 225_706 and old.compiled
-    assert results_table.CNN_OLD_TRAINING["epochs"] == 12 and results_table.CNN_OLD_TRAINING["batch_size"] == 128
-    schedulers = [c for c in results_table.CNN_OLD_TRAINING["make_callbacks"](12) if hasattr(c, "schedule")]
+    assert results_table.CNN_OLD_TRAINING.epochs == 12 and results_table.CNN_OLD_TRAINING.batch_size == 128
+    schedulers = [c for c in results_table.CNN_OLD_TRAINING.make_callbacks(12) if hasattr(c, "schedule")]
     assert [round(schedulers[0].schedule(epoch), 6) for epoch in (0, 11)] == [0.003, 0.00006]
 
-    from mnist_helpers import architectures
+    from mnist_helpers import cnn
 
-    assert architectures.build_cnn_model().count_params() < old.count_params(), "the new CNN is the smaller one"
+    assert cnn.build_cnn_model().count_params() < old.count_params(), "the new CNN is the smaller one"

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import mnist_helpers as mh
-from mnist_helpers import models as models_module
+from mnist_helpers import original_network, saved_models
 
 keras = mh.import_keras_quietly()
 
@@ -215,7 +215,7 @@ def test_a_file_that_cannot_be_moved_is_reported(saved, capsys, monkeypatch):
     def refuse(source, target):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(models_module.os, "replace", refuse)
+    monkeypatch.setattr(saved_models.os, "replace", refuse)
     assert mh.load_model_if_usable(saved, input_shape=(784,)) is None
     message = capsys.readouterr().out
     assert str(saved) in message and "could not move it aside" in message and "delete it yourself" in message
@@ -240,7 +240,7 @@ def training_calls(monkeypatch) -> list[Path]:
         calls.append(Path(checkpoint_path))
         return digit_classifier(), None
 
-    monkeypatch.setattr(models_module, "train_original_model", train)
+    monkeypatch.setattr(original_network, "train_original_model", train)
     return calls
 
 
@@ -295,13 +295,13 @@ def test_each_helper_training_checkpoints_to_a_folder_of_its_own(models_folder, 
         seen.append((Path(checkpoint_path), Path(checkpoint_path).parent.is_dir()))
         return digit_classifier(), None
 
-    monkeypatch.setattr(models_module, "train_original_model", train)
+    monkeypatch.setattr(original_network, "train_original_model", train)
     for _ in range(2):
         (models_folder / mh.ORIGINAL_MODEL_FILE).unlink(missing_ok=True)
         mh.load_or_train_original_model(*one_hot_sample())
     (first, first_existed), (second, _) = seen
     assert first_existed and first.parent != second.parent, "a new folder for each training"
-    assert first.parent.parent == models_folder and first.suffix == ".keras"
+    assert first.parent.parent == models_folder and first.name == mh.ORIGINAL_CHECKPOINT_FILE
     assert sorted(p.name for p in models_folder.iterdir()) == [mh.ORIGINAL_MODEL_FILE], "and removed afterwards"
 
 
@@ -314,7 +314,7 @@ def test_no_partial_original_model_when_saving_fails(models_folder, monkeypatch)
 
         return Model(), None
 
-    monkeypatch.setattr(models_module, "train_original_model", full_disk)
+    monkeypatch.setattr(original_network, "train_original_model", full_disk)
     with pytest.raises(OSError):
         mh.load_or_train_original_model(*one_hot_sample())
     assert os.listdir(models_folder) == []

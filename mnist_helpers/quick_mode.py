@@ -51,10 +51,14 @@ def pick(full: T, quick: T) -> T:
 
 
 def shrink_in_quick_mode(
-    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, quick: bool | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """In quick mode keep the first 6,000 training and 2,000 test examples; otherwise return all."""
-    if not is_quick_mode():
+    """In quick mode keep the first 6,000 training and 2,000 test examples; otherwise return all.
+
+    ``quick=None`` asks `is_quick_mode`; ``True``/``False`` decide without looking at ``MNIST_QUICK``.
+    `data.load_mnist` applies it, so lessons never call it themselves.
+    """
+    if not (is_quick_mode() if quick is None else quick):
         return x_train, y_train, x_test, y_test
     return (
         x_train[:QUICK_TRAIN_SAMPLES],

@@ -1,14 +1,14 @@
-"""The original project's network and training, for lessons that need a trained model.
+"""Where lessons keep saved models, what the files are called, and how they are saved and reused safely.
 
-Lessons 02 and 03 write this Keras code out cell by cell; later lessons (evaluation,
-save and load, drawing a digit) are about something else, so they call it from here.
+One folder that git ignores (`models_dir`); the file names lessons share (constants below, so a lesson
+that saves and one that loads can never disagree); a save that never leaves half a file
+(`save_model_atomically`); and a load that refuses a damaged or wrong model (`load_model_if_usable`).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,13 +16,67 @@ from typing import Any
 
 import numpy as np
 
-from mnist_helpers.modes import pick
-from mnist_helpers.paths import models_dir
-from mnist_helpers.quiet import import_keras_quietly
+from mnist_helpers.data import NUM_CLASSES
+from mnist_helpers.notebook_setup import import_keras_quietly
+from mnist_helpers.quick_mode import is_quick_mode
 
+MODELS_DIR_VARIABLE = "MNIST_MODELS_DIR"
+MODELS_FOLDER_NAME = "saved_models"
+
+#: Lesson 03's trained original network, reused by lessons 04, 05 and 09.
 ORIGINAL_MODEL_FILE = "original_mlp.keras"
-DIGIT_CLASSES = 10
-REUSE_CHECK_SAMPLES = 1000
+#: Lesson 03's ModelCheckpoint file (the best epoch so far), read again in lesson 05.
+ORIGINAL_CHECKPOINT_FILE = "original_mlp_checkpoint.keras"
+#: Lesson 08's trained CNN, reused by lesson 09.
+CNN_MODEL_FILE = "cnn.keras"
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """Return the checkout that holds ``start`` (the folder with ``pyproject.toml`` and ``mnist_helpers/``).
+
+    ``None`` outside a checkout, for example in Colab's ``/content``.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "mnist_helpers").is_dir():
+            return folder
+    return None
+
+
+class ModelsDirError(OSError):
+    """The folder for saved models cannot be created or is not a folder; the message says which setting to change."""
+
+
+def models_dir() -> Path:
+    """Return (and create) the folder for ``.keras`` files.
+
+    ``$MNIST_MODELS_DIR`` if set (``~`` expanded, surrounding spaces ignored); else ``saved_models/``
+    at the top of the checkout, so a lesson and its solutions notebook (in ``notebooks/solutions/``)
+    share one folder; outside a checkout, ``./saved_models``. Quick mode uses a ``quick`` subfolder,
+    so a model trained for two epochs by the tests is never reused by a learner in full mode.
+    """
+    from_environment = os.environ.get(MODELS_DIR_VARIABLE, "").strip()
+    if from_environment:
+        folder = Path(from_environment).expanduser()
+        setting = f"{MODELS_DIR_VARIABLE}={os.environ[MODELS_DIR_VARIABLE]!r}"
+        fix = f"Set {MODELS_DIR_VARIABLE} to a folder you can write to, or unset it to use {MODELS_FOLDER_NAME}/."
+    else:
+        folder = (project_root() or Path.cwd()) / MODELS_FOLDER_NAME
+        setting = f"the default folder ({MODELS_DIR_VARIABLE} is not set)"
+        fix = f"Set {MODELS_DIR_VARIABLE} to a folder you can write to."
+    if is_quick_mode():
+        folder = folder / "quick"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        if isinstance(error, FileExistsError):
+            reason = "it exists and is not a folder"
+        elif isinstance(error, NotADirectoryError):
+            reason = "part of that path is a file, not a folder"
+        else:
+            reason = error.strerror or str(error)
+        raise ModelsDirError(f"Cannot use {folder} for saved models, from {setting}: {reason}. {fix}") from error
+    return folder
 
 
 def save_model_atomically(model: Any, path: str | os.PathLike[str]) -> Path:
@@ -75,8 +129,8 @@ def _why_unusable(
         return f"it has no single input and output that can be checked ({_short(error)})"
     if found_input[1:] != input_shape:
         return f"it expects inputs of shape {found_input[1:]}, not {input_shape} (a different network)"
-    if found_output[1:] != (DIGIT_CLASSES,):
-        return f"it gives outputs of shape {found_output[1:]}, not ({DIGIT_CLASSES},) one score per digit"
+    if found_output[1:] != (NUM_CLASSES,):
+        return f"it gives outputs of shape {found_output[1:]}, not ({NUM_CLASSES},) one score per digit"
     if check is None:
         return None
     x, y = check
@@ -129,68 +183,3 @@ def load_model_if_usable(
         moved = f"could not move it aside ({_short(error)}): delete it yourself"
     print(f"Not reusing the saved model {path}: {why}; {moved}.")
     return None
-
-
-def build_original_model(**compile_options: Any) -> Any:
-    """Dense 512 relu -> Dense 256 relu -> Dense 10 softmax on 784 inputs, compiled as the original.
-
-    ``compile_options`` go to ``model.compile`` as well, e.g. ``fast_training.FAST_COMPILE_OPTIONS``.
-    """
-    keras = import_keras_quietly()
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(784,)),
-            keras.layers.Dense(512, activation="relu"),
-            keras.layers.Dense(256, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ],
-        name="original_mlp",
-    )
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], **compile_options)
-    return model
-
-
-def train_original_model(x_train: np.ndarray, y_train: np.ndarray, checkpoint_path: Path) -> tuple[Any, Any]:
-    """Fit as the original does: 20 epochs (2 in quick mode), batch 64, validation_split 0.2,
-    EarlyStopping(val_loss, patience 5, restore best) and ModelCheckpoint(best only).
-
-    ``x_train`` is scaled and flattened, ``y_train`` one-hot. Returns ``(model, history)``.
-    """
-    keras = import_keras_quietly()
-    model = build_original_model()
-    callbacks = [
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
-        keras.callbacks.ModelCheckpoint(str(checkpoint_path), monitor="val_loss", save_best_only=True),
-    ]
-    history = model.fit(
-        x_train,
-        y_train,
-        epochs=pick(full=20, quick=2),
-        batch_size=64,
-        validation_split=0.2,
-        callbacks=callbacks,
-        verbose=2,
-    )
-    return model, history
-
-
-def load_or_train_original_model(x_train: np.ndarray, y_train: np.ndarray) -> Any:
-    """Reuse ``saved_models/original_mlp.keras`` if a lesson saved it, else train and save it.
-
-    So a lesson that needs a trained model stands alone, yet does not retrain when lesson 03 ran.
-    A saved file that is damaged, of another architecture or untrained (checked on the last
-    1,000 training digits) is moved aside with a message, and the network is trained again.
-    Training checkpoints to a temporary folder of its own (removed afterwards): `ModelCheckpoint`
-    writes in place, so two notebooks training at once must never share a checkpoint file.
-    """
-    path = models_dir() / ORIGINAL_MODEL_FILE
-    sample = (x_train[-REUSE_CHECK_SAMPLES:], y_train[-REUSE_CHECK_SAMPLES:])
-    model = load_model_if_usable(path, input_shape=(784,), check=sample)
-    if model is not None:
-        print(f"Reusing the trained model in {path}")
-        return model
-    print(f"No usable saved model at {path}: training the original network now (about a minute on a laptop CPU).")
-    with tempfile.TemporaryDirectory(prefix=".training-", dir=path.parent) as folder:
-        model, _ = train_original_model(x_train, y_train, Path(folder) / "original_mlp_checkpoint.keras")
-    save_model_atomically(model, path)
-    return model
