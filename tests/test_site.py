@@ -12,7 +12,6 @@ import http.server
 import json
 import os
 import re
-import sys
 import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -28,7 +27,6 @@ ARTIFACTS = ROOT / "artifacts" / "site"
 TRACEBACK = "Traceback (most recent call last)"
 
 
-sys.path.insert(0, str(ROOT / "website"))  # build_site imports widget_snapshot as a sibling
 build_site = load_script(ROOT / "website" / "build_site.py")
 widget_snapshot = load_script(ROOT / "website" / "widget_snapshot.py")
 
