@@ -10,8 +10,10 @@ function needs them, so the tests can load a script's pure parts quickly.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -106,6 +108,15 @@ def machine_description(moment: str = "at the end") -> str:
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
         f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC (load average {moment} {load_average()})"
     )
+
+
+def json_from_fresh_process(script: str, arguments: list[str], what: str) -> Any:
+    """Run ``script`` with ``arguments`` in a new Python process (a fresh TensorFlow, no caches shared with this one)
+    and return the JSON on the last line it prints; exit naming ``what`` failed, with its output, if it fails."""
+    done = subprocess.run([sys.executable, script, *arguments], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{what} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def write_atomically(path: Path, text: str) -> Path:

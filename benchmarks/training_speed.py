@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ from pathlib import Path
 from benchmarking import (
     epoch_timer,
     fresh_start,
+    json_from_fresh_process,
     load_average,
     load_benchmark_mnist,
     load_dense_data,
@@ -216,12 +216,8 @@ def run_in_fresh_process(variant: Variant | None, seed: int, epochs: int, patien
     """Run ``train_once`` (or ``floor_once`` when ``variant`` is None) in a new Python process, a fresh TensorFlow."""
     what = ["--floor-one"] if variant is None else ["--one", json.dumps(asdict(variant))]
     settings = ["--seed", str(seed), "--epochs", str(epochs), "--patience", str(patience)]
-    command = [sys.executable, __file__, *what, *settings]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        label = "the floor" if variant is None else variant.label or variant
-        sys.exit(f"Training {label} with seed {seed} failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    label = "the floor" if variant is None else variant.label or variant
+    return json_from_fresh_process(__file__, [*what, *settings], f"Training {label} with seed {seed}")
 
 
 def steady_epoch_seconds(result: dict, key: str = "epoch_seconds") -> float:
