@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,6 +50,25 @@ def skip_without_browser() -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium).")
     pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed: pip install -e .[test]")
+
+
+@contextmanager
+def chromium_page(screenshots: Path = ARTIFACTS, width: int = 1400, height: int = 900, **options: Any) -> Iterator[Any]:
+    """A Playwright page in Debian's Chromium, ``width`` x ``height`` (more ``new_page`` options by keyword).
+
+    The browser closes when the block ends; the folder ``screenshots`` is made for the block's screenshots. Skips the
+    calling test, saying what to install, where Chromium or Playwright is missing.
+    """
+    skip_without_browser()
+    from playwright.sync_api import sync_playwright
+
+    screenshots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height}, **options)
+        finally:
+            browser.close()
 
 
 def wait_until_kernel_is_idle(page, timeout_ms: int = 60_000) -> None:
