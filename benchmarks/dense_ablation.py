@@ -13,7 +13,8 @@ with ``BETTER_DENSE_TRAINING``):
 
 Every run: ``keras.utils.set_random_seed(seed)`` (seeds 0, 1, 2, ...), full data (60,000 training images, the last
 20 % held out for validation by ``validation_split=0.2``, NumPy arrays as in lesson 03), test accuracy on the 10,000
-test images. All models are compiled with ``steps_per_execution=50``, which changes the speed, not the training.
+test images. All models are compiled with ``steps_per_execution=STEPS_PER_EXECUTION`` (mnist_helpers.fast_training:
+50), which changes the speed, not the training.
 Prints a Markdown table (mean, standard deviation, min-max, each seed) and writes it to build/dense_ablation.md.
 
     MNIST_DATA_DIR=/path/to/mnist PYTHONPATH=$PWD .venv/bin/python benchmarks/dense_ablation.py --seeds 3
@@ -170,7 +171,8 @@ def format_table(results: dict[str, list[dict[str, Any]]], machine: str, command
     lines += [
         "",
         f"What: test accuracy on the {test_images:,} test images, one training run per seed "
-        "(keras.utils.set_random_seed), NumPy arrays with validation_split=0.2, steps_per_execution=50.",
+        "(keras.utils.set_random_seed), NumPy arrays with validation_split=0.2, "
+        f"steps_per_execution={STEPS_PER_EXECUTION}.",
         f"Where and when: {machine}.",
         f"Command: `{command}`",
     ]
