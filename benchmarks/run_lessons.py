@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarking import write_atomically
+from benchmarking import machine_description, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_PATTERN = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
@@ -223,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = {
         "mode": mode,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.platform()}, {os.cpu_count()} CPU cores",
+        "machine": machine_description(),
         "python": platform.python_version(),
         "mnist_data_dir": os.environ.get("MNIST_DATA_DIR"),
         "results": [asdict(r) for r in results],
