@@ -121,6 +121,20 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+def new_user_env(home: Path) -> dict[str, str]:
+    """This process's environment with Jupyter's config, runtime files, settings and workspaces under ``home``.
+
+    A JupyterLab started with it meets none of the machine user's own settings, as a new user would.
+    """
+    return {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+
+
 @contextmanager
 def running_jupyterlab(root: Path, home: Path, env: dict[str, str] | None = None) -> Iterator[Callable[[str], str]]:
     """Serve ``root`` with JupyterLab (its settings and runtime files under ``home``) until the block ends.
@@ -132,14 +146,7 @@ def running_jupyterlab(root: Path, home: Path, env: dict[str, str] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     port, token = free_port(), secrets.token_hex(16)
-    environment = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        **(env or {}),
-    }
+    environment = {**new_user_env(home), **(env or {})}
     log = home / "jupyterlab.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(

@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from lab_browser import chromium_page, free_port, skip_without_browser, stop_server, wait_for_server
+from lab_browser import chromium_page, free_port, new_user_env, skip_without_browser, stop_server, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "lab"
@@ -53,14 +53,7 @@ def test_make_lab_starts_without_news_question_or_kernel_dialog(tmp_path):
     assert any(a.startswith("--LabApp.app_settings_dir=") for a in arguments), f"make lab passes {arguments}"
     (tmp_path / "notebooks").mkdir()
     shutil.copyfile(ROOT / "notebooks" / LESSON, tmp_path / "notebooks" / LESSON)
-    home = tmp_path / "home"  # a new user: no JupyterLab settings of their own
-    environment = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-    }
+    environment = new_user_env(tmp_path / "home")  # a new user: no JupyterLab settings of their own
     port, token = free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}"
     command = [
