@@ -87,9 +87,7 @@ def problems(url: str, root: Path = ROOT) -> list[str]:
             found.append(f"{where}: badge links {badges or 'missing'}, expected [{badge_link(url, path, root)}]")
         installs = [spec for source in sources for spec in INSTALL_URL.findall(source)]
         if installs != [install_spec(url)]:
-            found.append(
-                f"{where}: Setup cell installs from {installs or 'nowhere'}, expected ['{install_spec(url)}']"
-            )
+            found.append(f"{where}: Setup cell installs from {installs or 'nowhere'}, expected ['{install_spec(url)}']")
     return found
 
 

@@ -13,7 +13,8 @@ with ``BETTER_DENSE_TRAINING``):
 
 Every run: ``keras.utils.set_random_seed(seed)`` (seeds 0, 1, 2, ...), full data (60,000 training images, the last
 20 % held out for validation by ``validation_split=0.2``, NumPy arrays as in lesson 03), test accuracy on the 10,000
-test images. All models are compiled with ``steps_per_execution=50``, which changes the speed, not the training.
+test images. All models are compiled with ``steps_per_execution=STEPS_PER_EXECUTION`` (mnist_helpers.fast_training:
+50), which changes the speed, not the training.
 Prints a Markdown table (mean, standard deviation, min-max, each seed) and writes it to build/dense_ablation.md.
 
     MNIST_DATA_DIR=/path/to/mnist PYTHONPATH=$PWD .venv/bin/python benchmarks/dense_ablation.py --seeds 3
@@ -23,16 +24,24 @@ Prints a Markdown table (mean, standard deviation, min-max, each seed) and write
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarking import (
+    BUILD,
+    QUICK_EPOCHS,
+    QUICK_RUN_NOTE,
+    fresh_start,
+    load_dense_data,
+    machine_description,
+    warn_without_data_dir,
+    write_atomically,
+)
+
+from mnist_helpers.fast_training import STEPS_PER_EXECUTION
 
 #: (row name, what it adds, the ideas switched on from this row down)
 ROWS = (
@@ -45,7 +54,6 @@ ROWS = (
 )
 ALL_IDEAS = ROWS[-1][2]
 ROW_NAMES = tuple(name for name, _, _ in ROWS)
-QUICK_EPOCHS = 2
 
 
 def build_model(ideas: set[str]) -> Any:
@@ -74,7 +82,9 @@ def build_model(ideas: set[str]) -> Any:
             layers.append(keras.layers.Dropout(0.25))
     layers.append(keras.layers.Dense(10, activation="softmax"))
     model = keras.Sequential(layers)
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], steps_per_execution=50)
+    model.compile(
+        optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], steps_per_execution=STEPS_PER_EXECUTION
+    )
     return model
 
 
@@ -104,12 +114,8 @@ def fit_settings(ideas: set[str], quick: bool) -> dict[str, Any]:
 
 def run_once(ideas: set[str], seed: int, data: tuple[Any, ...], quick: bool) -> dict[str, Any]:
     """Seed, build, fit on NumPy arrays with validation_split=0.2, evaluate on the test set."""
-    import mnist_helpers as mh
-
-    keras = mh.import_keras_quietly()
     x, y, x_test, y_test = data
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
+    fresh_start(seed)
     model = build_model(ideas)
     if ideas == ALL_IDEAS:  # the last row must be lesson 07's network itself
         from mnist_helpers.better_dense_network import build_better_dense_model
@@ -166,25 +172,12 @@ def format_table(results: dict[str, list[dict[str, Any]]], machine: str, command
     lines += [
         "",
         f"What: test accuracy on the {test_images:,} test images, one training run per seed "
-        "(keras.utils.set_random_seed), NumPy arrays with validation_split=0.2, steps_per_execution=50.",
+        "(keras.utils.set_random_seed), NumPy arrays with validation_split=0.2, "
+        f"steps_per_execution={STEPS_PER_EXECUTION}.",
         f"Where and when: {machine}.",
         f"Command: `{command}`",
     ]
     return "\n".join(lines)
-
-
-def machine_description() -> str:
-    import keras
-    import tensorflow as tf
-
-    gpus = len(tf.config.list_physical_devices("GPU"))
-    device = f"{gpus} GPU(s)" if gpus else "no GPU"
-    load = "/".join(f"{value:.1f}" for value in os.getloadavg())
-    return (
-        f"{platform.machine()}, {os.cpu_count()} CPU cores, {device}, TensorFlow {tf.__version__}, "
-        f"Keras {keras.__version__}, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC "
-        f"(load average at the end {load})"
-    )
 
 
 def main() -> None:
@@ -199,15 +192,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.seeds < 1:
         parser.error(f"--seeds must be at least 1, got {args.seeds}.")
-    if not os.environ.get("MNIST_DATA_DIR"):
-        print("Note: MNIST_DATA_DIR is not set, so Keras will try to download MNIST.", file=sys.stderr)
+    warn_without_data_dir()
     if args.quick:
         os.environ["MNIST_QUICK"] = "1"
-    import mnist_helpers as mh
-
-    mh.import_keras_quietly()
-    (x_train, y_train), (x_test, y_test) = mh.load_mnist()
-    data = (*mh.prepare_for_dense(x_train, y_train), *mh.prepare_for_dense(x_test, y_test))
+    data = load_dense_data()
 
     seeds = [0] if args.quick else list(range(args.seeds))
     results: dict[str, list[dict[str, Any]]] = {}
@@ -225,13 +213,10 @@ def main() -> None:
                 flush=True,
             )
 
-    machine = machine_description() + (" - QUICK SMOKE RUN (6,000 training images, 2 epochs)" if args.quick else "")
+    machine = machine_description() + (QUICK_RUN_NOTE if args.quick else "")
     command = "MNIST_DATA_DIR=/path/to/mnist python benchmarks/dense_ablation.py " + " ".join(sys.argv[1:])
     table = format_table(results, machine, command.strip(), test_images=len(data[2]))
-    out = ROOT / "build"
-    out.mkdir(exist_ok=True)
-    path = out / ("dense_ablation_quick.md" if args.quick else "dense_ablation.md")
-    path.write_text(table + "\n")
+    path = write_atomically(BUILD / ("dense_ablation_quick.md" if args.quick else "dense_ablation.md"), table + "\n")
     print("\n" + table + f"\n\nWritten to {path}")
 
 

@@ -14,8 +14,8 @@ import argparse
 import time
 
 import numpy as np
+from benchmarking import dense_accuracy, lesson_03_model_and_test_digits
 
-import mnist_helpers as mh
 from mnist_helpers.digit_image import draw_digit_on_canvas, to_mnist_format
 
 CANVAS = 280
@@ -33,15 +33,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="use only the first N test digits")
     args = parser.parse_args()
 
-    mh.setup_notebook(seed=42)
-    (x_train_images, y_train_digits), (x_test_images, y_test_digits) = mh.load_mnist()
-    x_train, y_train = mh.prepare_for_dense(x_train_images, y_train_digits)
-    model = mh.load_or_train_original_model(x_train, y_train)
-    digits, labels = x_test_images[: args.limit], y_test_digits[: args.limit]
+    model, digits, labels = lesson_03_model_and_test_digits(args.limit)
 
     def accuracy(images: np.ndarray) -> float:
-        predictions = model.predict(images.reshape(len(images), -1), batch_size=1000, verbose=0)
-        return float(np.mean(np.argmax(predictions, axis=1) == labels))
+        return dense_accuracy(model, images, labels)
 
     print(f"{len(digits)} test digits, enlarged 3-8x onto a {CANVAS}x{CANVAS} canvas at random places")
     print(f"original test digits:                       {accuracy(digits / 255.0):.4f}")

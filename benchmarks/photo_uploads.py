@@ -18,9 +18,9 @@ import io
 from collections.abc import Callable
 
 import numpy as np
+from benchmarking import dense_accuracy, lesson_03_model_and_test_digits
 from PIL import Image
 
-import mnist_helpers as mh
 from mnist_helpers.digit_image import draw_digit_on_canvas, read_image_bytes, to_mnist_format
 
 EXIF_ORIENTATION = 0x0112
@@ -64,17 +64,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=200, help="how many test digits (default 200)")
     args = parser.parse_args()
 
-    mh.setup_notebook(seed=42)
-    (x_train_images, y_train_digits), (x_test_images, y_test_digits) = mh.load_mnist()
-    x_train, y_train = mh.prepare_for_dense(x_train_images, y_train_digits)
-    model = mh.load_or_train_original_model(x_train, y_train)
-    digits, labels = x_test_images[: args.limit], y_test_digits[: args.limit]
+    model, digits, labels = lesson_03_model_and_test_digits(args.limit)
     rng = np.random.default_rng(0)
     photos = [random_photo(digit, rng) for digit in digits]
 
     def accuracy(images: np.ndarray) -> float:
-        predictions = model.predict(images.reshape(len(images), -1), batch_size=1000, verbose=0)
-        return float(np.mean(np.argmax(predictions, axis=1) == labels))
+        return dense_accuracy(model, images, labels)
 
     def read_files(save: Callable[[np.ndarray], bytes]) -> tuple[float, int]:
         inputs, failures = [], 0

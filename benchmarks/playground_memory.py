@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
+
+from benchmarking import json_from_fresh_process
 
 
 def _rss_mb() -> float:
@@ -54,9 +54,9 @@ def main() -> None:
         print(json.dumps(_measure(args.runs, args.units, args.child == "all", args.examples)))
         return
     for mode in ("all", "kept"):
-        command = [sys.executable, __file__, "--runs", str(args.runs), "--examples", str(args.examples),
-                   "--units", *map(str, args.units), "--child", mode]  # fmt: skip
-        memory = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+        arguments = ["--runs", str(args.runs), "--examples", str(args.examples),
+                     "--units", *map(str, args.units), "--child", mode]  # fmt: skip
+        memory = json_from_fresh_process(__file__, arguments, f"Measuring the playground's memory ({mode} kept)")
         growth = (memory[-1] - memory[1]) / (len(memory) - 2)
         label = "every model kept (before)" if mode == "all" else "newest models kept (now)"
         print(f"{label}: {memory[1]:.0f} MB after run 1, {memory[-1]:.0f} MB after run {args.runs}: "

@@ -23,21 +23,28 @@ and build/results_table.json (build/results_table_quick.* with --quick).
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarking import (
+    BUILD,
+    QUICK_EPOCHS,
+    QUICK_RUN_NOTE,
+    epoch_timer,
+    fresh_start,
+    machine_description,
+    warn_without_data_dir,
+    write_atomically,
+)
+
 from mnist_helpers.training_recipes import TrainingRecipe
 
-ROOT = Path(__file__).resolve().parent.parent
 MODELS = ("original", "original-fast", "better-dense", "cnn", "cnn-old")
 CNN_MODELS = ("cnn", "cnn-old")
 DESCRIPTIONS = {
@@ -47,7 +54,6 @@ DESCRIPTIONS = {
     "cnn": "CNN (lesson 08)",
     "cnn-old": "CNN (lesson 08 until 2026-11: Dense 128 head, 12 epochs)",
 }
-QUICK_EPOCHS = 2
 
 
 # ---------------------------------------------------------------- summarising and formatting (no TensorFlow)
@@ -104,20 +110,6 @@ def format_table(rows: list[dict[str, Any]], machine: str, test_images: int = 10
     return "\n".join(lines)
 
 
-def machine_description() -> str:
-    import keras
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    device = f"{len(gpus)} GPU(s)" if gpus else "no GPU"
-    load = "/".join(f"{value:.1f}" for value in os.getloadavg())
-    return (
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, {device}, "
-        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {datetime.date.today()} "
-        f"(load average at the end {load})"
-    )
-
-
 # ---------------------------------------------------------------- training
 
 
@@ -131,29 +123,17 @@ def train_and_time(
     fit: Callable[[Any, Any, Any, list[Any]], Any],
 ) -> dict[str, Any]:
     """Seed, build, ``fit(model, x, y, [epoch timer])``, evaluate on the test set; return one run's numbers."""
-    import mnist_helpers as mh
-
-    keras = mh.import_keras_quietly()
-    keras.backend.clear_session()  # each run starts from a clean slate
-    keras.utils.set_random_seed(seed)
+    fresh_start(seed)  # each run starts from a clean slate
     model = build()
-    epoch_seconds: list[float] = []
-
-    class EpochTimer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            epoch_seconds.append(time.perf_counter() - self.start)
-
+    timer = epoch_timer()
     fit_started = time.perf_counter()
-    fit(model, x, y, [EpochTimer()])
+    fit(model, x, y, [timer])
     fit_seconds = time.perf_counter() - fit_started
     test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
     return {
         "seed": seed,
         "parameters": int(model.count_params()),
-        "epoch_seconds": epoch_seconds,
+        "epoch_seconds": timer.seconds,
         "fit_seconds": fit_seconds,
         "test_accuracy": float(test_accuracy),
         "test_loss": float(test_loss),
@@ -359,8 +339,7 @@ def main() -> None:
         "--quick", action="store_true", help=f"smoke run: 6,000 training images, {QUICK_EPOCHS} epochs, 1 seed each"
     )
     args = parser.parse_args()
-    if not os.environ.get("MNIST_DATA_DIR"):
-        print("Note: MNIST_DATA_DIR is not set, so Keras will try to download MNIST.", file=sys.stderr)
+    warn_without_data_dir()
     if args.quick:
         os.environ["MNIST_QUICK"] = "1"  # mh.load_mnist then keeps the first 6,000 training images
     import mnist_helpers as mh
@@ -373,14 +352,12 @@ def main() -> None:
         print(f"{DESCRIPTIONS[name]}: {count} seed(s)", flush=True)
         rows.append(summarise(name, run_model(name, list(range(count)), args.quick, data)))
 
-    machine = machine_description() + (" - QUICK SMOKE RUN (6,000 training images, 2 epochs)" if args.quick else "")
+    machine = machine_description() + (QUICK_RUN_NOTE if args.quick else "")
     table = format_table(rows, machine, test_images=len(data["dense"][2]))
-    out = ROOT / "build"
-    out.mkdir(exist_ok=True)
     stem = "results_table_quick" if args.quick else "results_table"
-    (out / f"{stem}.md").write_text(table + "\n")
-    (out / f"{stem}.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
-    print("\n" + table + f"\n\nWritten to {out / stem}.md and .json")
+    write_atomically(BUILD / f"{stem}.md", table + "\n")
+    write_atomically(BUILD / f"{stem}.json", json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    print("\n" + table + f"\n\nWritten to {BUILD / stem}.md and .json")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarking import machine_description, write_atomically
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_PATTERN = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 ACCURACY_LINE = re.compile(r"^Test accuracy: ([-+0-9.eE]+|nan)\s*$", re.MULTILINE)
@@ -151,6 +153,39 @@ def execute_notebook(path: Path, executed_path: Path, timeout: int) -> LessonRes
     return LessonResult(name, error is None, round(seconds, 1), accuracy, loss, error)
 
 
+def use_mode_and_models(quick: bool, models: Path) -> None:
+    """Set quick or full mode and the saved-models folder for the notebooks about to run (kernels inherit them)."""
+    os.environ["MNIST_QUICK"] = "1" if quick else "0"
+    os.environ["MNIST_MODELS_DIR"] = str(models)
+    if not os.environ.get("MNIST_DATA_DIR"):
+        print("Warning: MNIST_DATA_DIR is not set, so the lessons will try to download MNIST through Keras.")
+
+
+def execute_notebooks(
+    paths: Sequence[Path], notebooks_dir: Path, executed_dir: Path, timeout: int
+) -> list[LessonResult]:
+    """Run each notebook on a fresh kernel, in order, saying how each went; executed copies under ``executed_dir``."""
+    results = []
+    for path in paths:
+        relative = path.relative_to(notebooks_dir)
+        print(f"- {relative}: running", flush=True)
+        result = execute_notebook(path, executed_dir / relative, timeout)
+        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.0f} s", flush=True)
+        if result.error:
+            print("  " + result.error.replace("\n", "\n  "))
+        results.append(result)
+    return results
+
+
+def exit_code(results: Sequence[LessonResult], note: str = "") -> int:
+    """0 if every notebook ran without error; else 1, after naming the failed ones (and ``note``) on stderr."""
+    failed = [r.notebook for r in results if not r.ok]
+    if not failed:
+        return 0
+    print(f"FAILED{note}: {', '.join(failed)}", file=sys.stderr)
+    return 1
+
+
 def _last_lines(text: str, count: int = 6) -> str:
     text = ANSI_CODE.sub("", text)  # tracebacks arrive coloured for a terminal
     lines = [line for line in text.strip().splitlines() if line.strip()]
@@ -179,41 +214,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     models = build / "saved_models"
     shutil.rmtree(models, ignore_errors=True)  # this run's own models only: no stale model is reused
-    os.environ["MNIST_QUICK"] = "1" if args.quick else "0"
-    os.environ["MNIST_MODELS_DIR"] = str(models)
-    if not os.environ.get("MNIST_DATA_DIR"):
-        print("Warning: MNIST_DATA_DIR is not set, so the lessons will try to download MNIST through Keras.")
+    use_mode_and_models(args.quick, models)
 
     mode = "quick" if args.quick else "full"
     print(f"Running {len(paths)} notebook(s) in {mode} mode; models in {models}")
-    results = []
-    for path in paths:
-        relative = path.relative_to(notebooks_dir)
-        print(f"- {relative}: running", flush=True)
-        result = execute_notebook(path, build / "executed" / relative, args.timeout)
-        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.0f} s", flush=True)
-        if result.error:
-            print("  " + result.error.replace("\n", "\n  "))
-        results.append(result)
+    results = execute_notebooks(paths, notebooks_dir, build / "executed", args.timeout)
 
     report = {
         "mode": mode,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.platform()}, {os.cpu_count()} CPU cores",
+        "machine": machine_description(),
         "python": platform.python_version(),
         "mnist_data_dir": os.environ.get("MNIST_DATA_DIR"),
         "results": [asdict(r) for r in results],
     }
-    build.mkdir(parents=True, exist_ok=True)
-    (build / "results.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_atomically(build / "results.json", json.dumps(report, indent=2) + "\n")
     print()
     print(markdown_table(results))
-    failed = [r.notebook for r in results if not r.ok]
     print(f"\nExecuted notebooks: {build / 'executed'}; results: {build / 'results.json'}")
-    if failed:
-        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    return exit_code(results)
 
 
 if __name__ == "__main__":

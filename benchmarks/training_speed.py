@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,9 +37,20 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarking import (
+    epoch_timer,
+    fresh_start,
+    json_from_fresh_process,
+    load_average,
+    load_dense_data,
+    machine_description,
+    warn_without_data_dir,
+)
+
+from mnist_helpers.fast_training import STEPS_PER_EXECUTION
+
 BATCH_SIZE = 64
 VALIDATION_SPLIT = 0.2
-STEPS_PER_EXECUTION = 50
 
 
 @dataclass(frozen=True)
@@ -105,27 +115,14 @@ def train_once(variant: Variant, seed: int, epochs: int, patience: int) -> dict:
     if variant.threads:  # must happen before TensorFlow runs its first operation
         tf.config.threading.set_intra_op_parallelism_threads(os.cpu_count() or 1)
         tf.config.threading.set_inter_op_parallelism_threads(1)
-    keras.utils.set_random_seed(seed)
-
-    (x_train, y_train), (x_test, y_test) = mh.load_mnist()
-    x_train, y_train = mh.prepare_for_dense(x_train, y_train)
-    x_test, y_test = mh.prepare_for_dense(x_test, y_test)
+    fresh_start(seed)
+    x_train, y_train, x_test, y_test = load_dense_data()
 
     model = mh.build_original_model(jit_compile=variant.jit_compile, steps_per_execution=variant.steps_per_execution)
-    epoch_times: list[float] = []  # wall-clock seconds
-    epoch_cpu_times: list[float] = []  # CPU seconds of this process, all threads: less sensitive to other programs
-
-    class EpochTimer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-            self.start, self.cpu_start = time.perf_counter(), time.process_time()
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            epoch_times.append(time.perf_counter() - self.start)  # training and validation of this epoch
-            epoch_cpu_times.append(time.process_time() - self.cpu_start)
-
+    timer = epoch_timer()
     with tempfile.TemporaryDirectory() as folder:
         callbacks = [
-            EpochTimer(),  # first, so its end time excludes the other callbacks' work (checkpoint saving)
+            timer,  # first, so its end time excludes the other callbacks' work (checkpoint saving)
             keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True),
             keras.callbacks.ModelCheckpoint(str(Path(folder) / "best.keras"), monitor="val_loss", save_best_only=True),
         ]
@@ -159,10 +156,10 @@ def train_once(variant: Variant, seed: int, epochs: int, patience: int) -> dict:
     val_loss = history.history["val_loss"]
     return {
         "seed": seed,
-        "epoch_seconds": epoch_times,
-        "epoch_cpu_seconds": epoch_cpu_times,
+        "epoch_seconds": timer.seconds,
+        "epoch_cpu_seconds": timer.cpu_seconds,
         "fit_seconds": fit_seconds,
-        "epochs_trained": len(epoch_times),
+        "epochs_trained": len(timer.seconds),
         "best_epoch": 1 + val_loss.index(min(val_loss)),
         "train_samples": validation_split_index(len(x_train), VALIDATION_SPLIT),
         "test_accuracy": float(test_accuracy),
@@ -175,11 +172,10 @@ def floor_once(seed: int, epochs: int) -> dict:
     import mnist_helpers as mh
     from mnist_helpers.fast_training import validation_split_index
 
-    keras = mh.import_keras_quietly()
+    keras = fresh_start(seed)
     import tensorflow as tf
 
-    keras.utils.set_random_seed(seed)
-    (x_train, y_train), _ = mh.load_mnist()  # in quick mode only the first 6,000 training images
+    (x_train, y_train), _ = mh.load_mnist()
     x_train, y_train = mh.prepare_for_dense(x_train, y_train)
     split_at = validation_split_index(len(x_train), VALIDATION_SPLIT)
     steps = split_at // BATCH_SIZE  # whole batches only: the last, smaller batch of fit is left out
@@ -227,12 +223,8 @@ def run_in_fresh_process(variant: Variant | None, seed: int, epochs: int, patien
     """Run ``train_once`` (or ``floor_once`` when ``variant`` is None) in a new Python process, a fresh TensorFlow."""
     what = ["--floor-one"] if variant is None else ["--one", json.dumps(asdict(variant))]
     settings = ["--seed", str(seed), "--epochs", str(epochs), "--patience", str(patience)]
-    command = [sys.executable, __file__, *what, *settings]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        label = "the floor" if variant is None else variant.label or variant
-        sys.exit(f"Training {label} with seed {seed} failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    label = "the floor" if variant is None else variant.label or variant
+    return json_from_fresh_process(__file__, [*what, *settings], f"Training {label} with seed {seed}")
 
 
 def steady_epoch_seconds(result: dict, key: str = "epoch_seconds") -> float:
@@ -265,20 +257,16 @@ def print_floor(floor: dict, original_seconds: float | None = None) -> None:
 def machine_line() -> str:
     import mnist_helpers as mh
 
-    mh.import_keras_quietly()
-    import keras
-    import tensorflow as tf
-
     quick = " - QUICK MODE (MNIST_QUICK=1: 6,000 images, not for timings)" if mh.is_quick_mode() else ""
+    return machine_description(moment="at the start") + quick
+
+
+def load_now() -> str:
+    """The load averages now and what they mean for the timings just printed."""
     return (
-        f"{os.cpu_count()} CPU cores, TensorFlow {tf.__version__}, Keras {keras.__version__}; {load_average()}{quick}"
+        f"Now: load average (1/5/15 min) {load_average()} on {os.cpu_count()} cores; above the core count, other "
+        "programs shared the CPU and inflated the timings."
     )
-
-
-def load_average() -> str:
-    """The 1, 5 and 15 minute load averages: above the number of cores, other programs shared the CPU."""
-    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
-    return f"load average (1/5/15 min) {load} on {os.cpu_count()} cores"
 
 
 def compare(seeds: list[int], epochs: int, patience: int) -> None:
@@ -330,7 +318,7 @@ def compare(seeds: list[int], epochs: int, patience: int) -> None:
         f"{fastest[FAST.label]:.2f} s ({fastest[ORIGINAL.label] / fastest[FAST.label]:.2f}x)."
     )
     print_floor(run_in_fresh_process(None, seeds[0], FLOOR_EPOCHS, patience), medians[ORIGINAL.label])
-    print(f"Now: {load_average()}; above the core count, other programs shared the CPU and inflated the timings.")
+    print(load_now())
 
 
 def ablation(epochs: int, seed: int) -> None:
@@ -370,7 +358,7 @@ def ablation(epochs: int, seed: int) -> None:
             f"{result['test_accuracy']:.4f} |",
             flush=True,
         )
-    print(f"\nNow: {load_average()}; above the core count, other programs shared the CPU and inflated the timings.")
+    print("\n" + load_now())
 
 
 def main() -> None:
@@ -386,8 +374,7 @@ def main() -> None:
     parser.add_argument("--floor-one", action="store_true", help=argparse.SUPPRESS)  # internal: one floor run
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not os.environ.get("MNIST_DATA_DIR"):
-        print("Note: MNIST_DATA_DIR is not set, so Keras will try to download MNIST.", file=sys.stderr)
+    warn_without_data_dir()
     if args.floor_one:
         print(json.dumps(floor_once(args.seed, args.epochs)))
     elif args.floor:

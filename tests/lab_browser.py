@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,6 +50,25 @@ def skip_without_browser() -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium).")
     pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed: pip install -e .[test]")
+
+
+@contextmanager
+def chromium_page(screenshots: Path = ARTIFACTS, width: int = 1400, height: int = 900, **options: Any) -> Iterator[Any]:
+    """A Playwright page in Debian's Chromium, ``width`` x ``height`` (more ``new_page`` options by keyword).
+
+    The browser closes when the block ends; the folder ``screenshots`` is made for the block's screenshots. Skips the
+    calling test, saying what to install, where Chromium or Playwright is missing.
+    """
+    skip_without_browser()
+    from playwright.sync_api import sync_playwright
+
+    screenshots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height}, **options)
+        finally:
+            browser.close()
 
 
 def wait_until_kernel_is_idle(page, timeout_ms: int = 60_000) -> None:
@@ -101,6 +121,20 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+def new_user_env(home: Path) -> dict[str, str]:
+    """This process's environment with Jupyter's config, runtime files, settings and workspaces under ``home``.
+
+    A JupyterLab started with it meets none of the machine user's own settings, as a new user would.
+    """
+    return {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+
+
 @contextmanager
 def running_jupyterlab(root: Path, home: Path, env: dict[str, str] | None = None) -> Iterator[Callable[[str], str]]:
     """Serve ``root`` with JupyterLab (its settings and runtime files under ``home``) until the block ends.
@@ -112,14 +146,7 @@ def running_jupyterlab(root: Path, home: Path, env: dict[str, str] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     port, token = free_port(), secrets.token_hex(16)
-    environment = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        **(env or {}),
-    }
+    environment = {**new_user_env(home), **(env or {})}
     log = home / "jupyterlab.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from lab_browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    chromium_page,
     running_jupyterlab,
     skip_without_browser,
     wait_until_kernel_is_idle,
@@ -62,13 +61,10 @@ def _run_all_cells(page) -> None:
 
 
 def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium_page(height=1000) as page:
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(lab_url, timeout=60_000)
             notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
             wait_until_kernel_is_idle(page)
@@ -129,6 +125,4 @@ def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) 
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "06_model_playground_failure.png"))
             raise
-        finally:
-            browser.close()
     assert before != after, f"the parameter count did not change: {before!r}"

@@ -19,11 +19,11 @@ import types
 from pathlib import Path
 
 import pytest
+from notebook_list import NOTEBOOKS, notebooks_in
 from packaging.requirements import Requirement
 from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 REPOSITORY = PROJECT["urls"]["Repository"]
 COLAB_PINS = ROOT / ".ci" / "colab-pins.txt"
@@ -199,10 +199,6 @@ def test_setup_cell_in_colab_reports_a_real_pip_failure(monkeypatch, capsys, tmp
     assert capsys.readouterr() == ("", "")
 
 
-def test_set_repository_check_passes():
-    assert _set_repository_module().main(["--check"]) == 0
-
-
 def test_set_repository_rewrites_a_fork_and_check_catches_a_stray_notebook(tmp_path):
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns("saved_models"))
@@ -321,7 +317,7 @@ def _notebook_imports(notebook: Path) -> list[str]:
 
 def test_notebook_imports_work_from_the_installed_package(clean_install, tmp_path):
     clone, site = clean_install
-    committed = sorted((clone / "notebooks").rglob("*.ipynb"))
+    committed = notebooks_in(clone)
     if not committed:
         pytest.skip("no notebooks committed yet: nothing to import")
     statements = sorted({s for notebook in committed for s in _notebook_imports(notebook)})

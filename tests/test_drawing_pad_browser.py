@@ -16,8 +16,7 @@ import numpy as np
 import pytest
 from lab_browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    chromium_page,
     running_jupyterlab,
     skip_without_browser,
     wait_until_kernel_is_idle,
@@ -130,82 +129,66 @@ def _big_phone_photo(path: Path) -> None:
 
 
 def test_drawing_with_the_mouse_and_predict_in_jupyterlab(lab_url):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            _open_and_run_first_cell(page, lab_url)
-            canvas = page.wait_for_selector(".jp-OutputArea canvas", timeout=60_000)
-            box = canvas.bounding_box()
-            left, top = box["x"], box["y"]
-            page.mouse.move(left + 80, top + 60)  # a 7: the bar, then the stem, in one stroke
-            page.mouse.down()
-            for step in range(20):
-                page.mouse.move(left + 80 + step * 6, top + 60)
-            for step in range(30):
-                page.mouse.move(left + 200 - step * 3, top + 60 + step * 6)
-            page.mouse.up()
-            page.get_by_role("button", name="Predict").click()
-            page.wait_for_selector("text=The model reads your drawing as", timeout=30_000)
-            page.screenshot(path=str(ARTIFACTS / "09_drawing_pad.png"))
-            page.click(".jp-Cell:nth-child(2) .jp-InputArea-editor")
-            page.keyboard.press("Shift+Enter")
-            page.wait_for_selector("text=INK", timeout=30_000)
-            output = page.inner_text(".jp-Cell:nth-child(2) .jp-OutputArea")
-            ink = int(output.split("INK")[1].split()[0])
-            assert 30 < ink < 200, f"a 7 drawn with the mouse should be a few dozen ink pixels at 28x28: {output}"
-            rows = output.split("ROWS")[1].strip(" []\n").split()
-            assert len(rows) == 20, f"the drawn 7 is taller than wide, so it should span the 20-pixel box: {output}"
-            page.get_by_role("button", name="Clear").click()
-            page.wait_for_selector("text=Draw a digit in the box", timeout=10_000)
-            pixels = canvas.evaluate("c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)")
-            assert max(pixels[3::4]) == 0, "Clear should wipe the canvas in the browser too"
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        _open_and_run_first_cell(page, lab_url)
+        canvas = page.wait_for_selector(".jp-OutputArea canvas", timeout=60_000)
+        box = canvas.bounding_box()
+        left, top = box["x"], box["y"]
+        page.mouse.move(left + 80, top + 60)  # a 7: the bar, then the stem, in one stroke
+        page.mouse.down()
+        for step in range(20):
+            page.mouse.move(left + 80 + step * 6, top + 60)
+        for step in range(30):
+            page.mouse.move(left + 200 - step * 3, top + 60 + step * 6)
+        page.mouse.up()
+        page.get_by_role("button", name="Predict").click()
+        page.wait_for_selector("text=The model reads your drawing as", timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "09_drawing_pad.png"))
+        page.click(".jp-Cell:nth-child(2) .jp-InputArea-editor")
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector("text=INK", timeout=30_000)
+        output = page.inner_text(".jp-Cell:nth-child(2) .jp-OutputArea")
+        ink = int(output.split("INK")[1].split()[0])
+        assert 30 < ink < 200, f"a 7 drawn with the mouse should be a few dozen ink pixels at 28x28: {output}"
+        rows = output.split("ROWS")[1].strip(" []\n").split()
+        assert len(rows) == 20, f"the drawn 7 is taller than wide, so it should span the 20-pixel box: {output}"
+        page.get_by_role("button", name="Clear").click()
+        page.wait_for_selector("text=Draw a digit in the box", timeout=10_000)
+        pixels = canvas.evaluate("c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)")
+        assert max(pixels[3::4]) == 0, "Clear should wipe the canvas in the browser too"
 
 
 def test_a_big_photo_uploaded_twice_reaches_the_model_both_times(lab, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     photo = tmp_path / "big_photo.jpg"
     _big_phone_photo(photo)
     assert photo.stat().st_size > 1_000_000, "the photo must be above the 1 MB where Colab's FileUpload fails"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            _open_and_run_first_cell(page, lab("photo.ipynb"))
-            button = page.get_by_role("button", name="Upload photo")
-            button.wait_for(timeout=60_000)
-            for attempt in (1, 2):  # the same file twice in a row, with Clear in between
-                with page.expect_file_chooser() as chooser:
-                    button.click()
-                chooser.value.set_files(str(photo))
-                page.wait_for_selector("text=The model reads big_photo.jpg", timeout=60_000)
-                assert "shrunk to 384x512 in your browser" in page.inner_text(".jp-Cell:nth-child(1) .jp-OutputArea")
-                chosen = page.eval_on_selector(".jp-OutputArea input[type=file]", "input => input.value")
-                assert chosen == "", "the file input must forget the file, or choosing it again fires no event"
-                output = _run_cell_and_read(page, 2, "MARK")
-                words = output.split()
-                assert words[words.index("CALLS") + 1] == str(attempt), f"upload {attempt} did not reach the model"
-                assert words[words.index("SERIAL") + 1] == str(attempt)
-                upright = words[words.index("UPRIGHT") + 1 : words.index("UPRIGHT") + 3]
-                assert upright == ["1800", "2400"], f"the browser should apply EXIF orientation 6: {output}"
-                sent = words[words.index("SENT") + 1 : words.index("SENT") + 5]
-                assert sent[:2] == ["384", "512"], f"shrunk to 512 on the longer side, aspect kept: {output}"
-                assert int(sent[2]) < 400_000, f"what travels to Python stays far below 1 MB: {output}"
-                mark_top_right, top_left = (int(w) for w in words[words.index("MARK") + 1 : words.index("MARK") + 3])
-                assert mark_top_right < 60 < top_left, f"the dark mark must be top-right, as shown upright: {output}"
-                kind = "data:image/png;" if attempt == 1 else "data:image/jpeg"
-                assert words[words.index("SENT") + 4] == kind, f"upload {attempt} should travel as {kind}: {output}"
-                if attempt == 1:
-                    page.screenshot(path=str(ARTIFACTS / "09_photo_upload.png"))
-                    page.get_by_role("button", name="Clear").click()
-                    page.wait_for_selector("text=Draw a digit in the box", timeout=10_000)
-                    _run_cell_and_read(page, 3, "JPEG")  # the second upload takes the JPEG branch
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        _open_and_run_first_cell(page, lab("photo.ipynb"))
+        button = page.get_by_role("button", name="Upload photo")
+        button.wait_for(timeout=60_000)
+        for attempt in (1, 2):  # the same file twice in a row, with Clear in between
+            with page.expect_file_chooser() as chooser:
+                button.click()
+            chooser.value.set_files(str(photo))
+            page.wait_for_selector("text=The model reads big_photo.jpg", timeout=60_000)
+            assert "shrunk to 384x512 in your browser" in page.inner_text(".jp-Cell:nth-child(1) .jp-OutputArea")
+            chosen = page.eval_on_selector(".jp-OutputArea input[type=file]", "input => input.value")
+            assert chosen == "", "the file input must forget the file, or choosing it again fires no event"
+            output = _run_cell_and_read(page, 2, "MARK")
+            words = output.split()
+            assert words[words.index("CALLS") + 1] == str(attempt), f"upload {attempt} did not reach the model"
+            assert words[words.index("SERIAL") + 1] == str(attempt)
+            upright = words[words.index("UPRIGHT") + 1 : words.index("UPRIGHT") + 3]
+            assert upright == ["1800", "2400"], f"the browser should apply EXIF orientation 6: {output}"
+            sent = words[words.index("SENT") + 1 : words.index("SENT") + 5]
+            assert sent[:2] == ["384", "512"], f"shrunk to 512 on the longer side, aspect kept: {output}"
+            assert int(sent[2]) < 400_000, f"what travels to Python stays far below 1 MB: {output}"
+            mark_top_right, top_left = (int(w) for w in words[words.index("MARK") + 1 : words.index("MARK") + 3])
+            assert mark_top_right < 60 < top_left, f"the dark mark must be top-right, as shown upright: {output}"
+            kind = "data:image/png;" if attempt == 1 else "data:image/jpeg"
+            assert words[words.index("SENT") + 4] == kind, f"upload {attempt} should travel as {kind}: {output}"
+            if attempt == 1:
+                page.screenshot(path=str(ARTIFACTS / "09_photo_upload.png"))
+                page.get_by_role("button", name="Clear").click()
+                page.wait_for_selector("text=Draw a digit in the box", timeout=10_000)
+                _run_cell_and_read(page, 3, "JPEG")  # the second upload takes the JPEG branch

@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from lab_browser import CHROMIUM, CHROMIUM_ARGS, free_port, skip_without_browser, stop_server, wait_for_server
+from lab_browser import chromium_page, free_port, new_user_env, skip_without_browser, stop_server, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "lab"
@@ -49,20 +49,11 @@ def _plugin_defaults(base: str, token: str, plugin: str) -> dict:
 
 def test_make_lab_starts_without_news_question_or_kernel_dialog(tmp_path):
     skip_without_browser()
-    from playwright.sync_api import sync_playwright
-
     arguments = make_lab_arguments()
     assert any(a.startswith("--LabApp.app_settings_dir=") for a in arguments), f"make lab passes {arguments}"
     (tmp_path / "notebooks").mkdir()
     shutil.copyfile(ROOT / "notebooks" / LESSON, tmp_path / "notebooks" / LESSON)
-    home = tmp_path / "home"  # a new user: no JupyterLab settings of their own
-    environment = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-    }
+    environment = new_user_env(tmp_path / "home")  # a new user: no JupyterLab settings of their own
     port, token = free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}"
     command = [
@@ -75,20 +66,14 @@ def test_make_lab_starts_without_news_question_or_kernel_dialog(tmp_path):
         process = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
     try:
         wait_for_server(process, f"{base}/api/status?token={token}", log)  # raises with the log's tail
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
-                idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
-                kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-                idle.or_(kernel_dialog).first.wait_for(timeout=90_000)
-                page.screenshot(path=ARTIFACTS / "first_start.png")
-                assert not kernel_dialog.is_visible(), "a kernel-selection dialog opened"
-                assert page.get_by_text(NEWS_QUESTION).count() == 0, "JupyterLab asked about Jupyter news"
-            finally:
-                browser.close()
+        with chromium_page(ARTIFACTS) as page:
+            page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
+            idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+            kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+            idle.or_(kernel_dialog).first.wait_for(timeout=90_000)
+            page.screenshot(path=ARTIFACTS / "first_start.png")
+            assert not kernel_dialog.is_visible(), "a kernel-selection dialog opened"
+            assert page.get_by_text(NEWS_QUESTION).count() == 0, "JupyterLab asked about Jupyter news"
         # What JupyterLab serves as this user's defaults: the settings behind what the browser showed.
         notification = _plugin_defaults(base, token, "@jupyterlab/apputils-extension:notification")
         assert notification["fetchNews"] == "false", notification

@@ -12,7 +12,6 @@ import http.server
 import json
 import os
 import re
-import sys
 import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -20,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from notebook_list import NOTEBOOKS
 from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,6 @@ ARTIFACTS = ROOT / "artifacts" / "site"
 TRACEBACK = "Traceback (most recent call last)"
 
 
-sys.path.insert(0, str(ROOT / "website"))  # build_site imports widget_snapshot as a sibling
 build_site = load_script(ROOT / "website" / "build_site.py")
 widget_snapshot = load_script(ROOT / "website" / "widget_snapshot.py")
 
@@ -128,10 +127,8 @@ def broken_links(site: Path) -> list[str]:
 
 
 def expected_notebooks() -> list[str]:
-    """Every lesson and solution in notebooks/, relative to it, as run_lessons.py finds them."""
-    run_lessons = build_site.load_run_lessons()
-    notebooks = ROOT / "notebooks"
-    return [str(p.relative_to(notebooks)) for p in run_lessons.find_notebooks(notebooks, include_solutions=True)]
+    """Every lesson and solution in notebooks/, relative to it."""
+    return [path.relative_to(ROOT / "notebooks").as_posix() for path in NOTEBOOKS]
 
 
 @pytest.fixture(scope="module")
@@ -225,37 +222,28 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def test_lesson_03_page_in_chromium_shows_the_learning_curves_and_search_finds_it(served_site):
-    from lab_browser import CHROMIUM, CHROMIUM_ARGS, skip_without_browser
+    from lab_browser import chromium_page
 
-    skip_without_browser()
-    from playwright.sync_api import sync_playwright
+    # Reduced motion: the header's title would otherwise be caught mid-fade in the screenshot.
+    with chromium_page(ARTIFACTS, width=1280, reduced_motion="reduce") as page:
+        page.goto(f"{served_site}/notebooks/03_training_with_callbacks.html")
+        page.get_by_role("link", name="Open in Colab").first.wait_for()
+        page.screenshot(path=ARTIFACTS / "lesson03_top.png")
+        figure = page.locator(".jp-Cell", has_text="plot_history(history").locator("img").first
+        figure.scroll_into_view_if_needed()
+        box = figure.bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100, f"the learning curves are not shown: {box}"
+        assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), "the learning curves did not load"
+        page.screenshot(path=ARTIFACTS / "lesson03_learning_curves.png")
+        assert page.locator(".md-footer__link--next").count() == 1, "no link to the next lesson"
+        assert page.locator(".md-footer__link--prev").count() == 1, "no link to the previous lesson"
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            # Reduced motion: the header's title would otherwise be caught mid-fade in the screenshot.
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
-            page.goto(f"{served_site}/notebooks/03_training_with_callbacks.html")
-            page.get_by_role("link", name="Open in Colab").first.wait_for()
-            page.screenshot(path=ARTIFACTS / "lesson03_top.png")
-            figure = page.locator(".jp-Cell", has_text="plot_history(history").locator("img").first
-            figure.scroll_into_view_if_needed()
-            box = figure.bounding_box()
-            assert box and box["width"] > 200 and box["height"] > 100, f"the learning curves are not shown: {box}"
-            assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), "the learning curves did not load"
-            page.screenshot(path=ARTIFACTS / "lesson03_learning_curves.png")
-            assert page.locator(".md-footer__link--next").count() == 1, "no link to the next lesson"
-            assert page.locator(".md-footer__link--prev").count() == 1, "no link to the previous lesson"
-
-            page.locator("input.md-search__input").click()
-            page.keyboard.type("EarlyStopping")  # typed: Material's search listens to key events
-            result = page.locator(".md-search-result__item").first
-            result.wait_for(timeout=30_000)
-            page.screenshot(path=ARTIFACTS / "search.png")
-            assert page.locator(".md-search-result__item").count() >= 1
-        finally:
-            browser.close()
+        page.locator("input.md-search__input").click()
+        page.keyboard.type("EarlyStopping")  # typed: Material's search listens to key events
+        result = page.locator(".md-search-result__item").first
+        result.wait_for(timeout=30_000)
+        page.screenshot(path=ARTIFACTS / "search.png")
+        assert page.locator(".md-search-result__item").count() >= 1
 
 
 # ---------------------------------------------------------------- the parts, and a lesson that raises

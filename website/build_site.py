@@ -15,10 +15,8 @@ shows the error), 2 if the site could not be built.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import logging
-import os
 import re
 import shutil
 import sys
@@ -47,12 +45,13 @@ MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def load_run_lessons() -> ModuleType:
-    """benchmarks/run_lessons.py as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("run_lessons", ROOT / "benchmarks" / "run_lessons.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    """benchmarks/run_lessons.py (a script, not part of the package), imported as it imports its siblings."""
+    benchmarks = str(ROOT / "benchmarks")
+    if benchmarks not in sys.path:
+        sys.path.insert(0, benchmarks)
+    import run_lessons
+
+    return run_lessons
 
 
 def is_current(source: Path, executed: Path, mode: str, helpers_sha256: str) -> bool:
@@ -139,25 +138,6 @@ def solutions_index(solutions: Sequence[Path]) -> str:
 def repository_url(pyproject: Path) -> str:
     """The repository's address: `[project.urls] Repository` in pyproject.toml, its one home."""
     return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["urls"]["Repository"].rstrip("/")
-
-
-def execute_stale(run_lessons: ModuleType, stale: Sequence[Path], notebooks: Path, executed: Path, quick: bool,
-                  models: Path, timeout: int) -> list[Any]:  # fmt: skip
-    """Run each stale notebook on a fresh kernel, in order, as run_lessons.py does; return their results."""
-    os.environ["MNIST_QUICK"] = "1" if quick else "0"
-    os.environ["MNIST_MODELS_DIR"] = str(models)
-    if not os.environ.get("MNIST_DATA_DIR"):
-        print("Warning: MNIST_DATA_DIR is not set, so the lessons will try to download MNIST through Keras.")
-    results = []
-    for path in stale:
-        relative = path.relative_to(notebooks)
-        print(f"- {relative}: running", flush=True)
-        result = run_lessons.execute_notebook(path, executed / relative, timeout)
-        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.0f} s", flush=True)
-        if result.error:
-            print("  " + result.error.replace("\n", "\n  "))
-        results.append(result)
-    return results
 
 
 def stage_docs(notebooks: Path, paths: Sequence[Path], executed: Path, docs: Path, readme: Path,
@@ -251,7 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     stale = [p for p in paths if not is_current(p, executed / p.relative_to(notebooks), mode, helpers)]
     print(f"Site in {mode} mode: {len(paths) - len(stale)} executed copies current in {executed}, "
           f"{len(stale)} to execute", flush=True)  # fmt: skip
-    results = execute_stale(run_lessons, stale, notebooks, executed, args.quick, runs / "saved_models", args.timeout)
+    run_lessons.use_mode_and_models(args.quick, runs / "saved_models")
+    results = run_lessons.execute_notebooks(stale, notebooks, executed, args.timeout)
     failed = [r.notebook for r in results if not r.ok]
     if results:
         print(run_lessons.markdown_table(results))
@@ -273,10 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     (site / "site-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     print(f"Site: {site / 'index.html'} ({mode} mode, {time.perf_counter() - start:.0f} s)")
-    if failed:
-        print(f"FAILED (their pages show the error): {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    return run_lessons.exit_code(results, note=" (their pages show the error)")
 
 
 if __name__ == "__main__":
