@@ -43,6 +43,7 @@ from benchmarking import (
     write_atomically,
 )
 
+from mnist_helpers.original_network import ORIGINAL_TRAINING
 from mnist_helpers.training_recipes import TrainingRecipe
 
 MODELS = ("original", "original-fast", "better-dense", "cnn", "cnn-old")
@@ -140,13 +141,11 @@ def train_and_time(
     }
 
 
-def original_callbacks(folder: str) -> list[Any]:
-    import keras
+def original_callbacks(epochs: int, folder: str) -> list[Any]:
+    """The original's callbacks (``ORIGINAL_TRAINING``), checkpointing into ``folder``."""
+    from mnist_helpers.original_network import make_original_callbacks
 
-    return [
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
-        keras.callbacks.ModelCheckpoint(str(Path(folder) / "best.keras"), monitor="val_loss", save_best_only=True),
-    ]
+    return make_original_callbacks(epochs, Path(folder) / "best.keras")
 
 
 def fit_original(epochs: int, folder: str) -> Callable:
@@ -154,11 +153,11 @@ def fit_original(epochs: int, folder: str) -> Callable:
         return model.fit(
             x,
             y,
-            batch_size=64,
-            validation_split=0.2,
+            batch_size=ORIGINAL_TRAINING.batch_size,
+            validation_split=ORIGINAL_TRAINING.validation_split,
             epochs=epochs,
             verbose=0,
-            callbacks=timers + original_callbacks(folder),
+            callbacks=timers + original_callbacks(epochs, folder),
         )
 
     return fit
@@ -168,14 +167,20 @@ def fit_original_fast(epochs: int, folder: str, seed: int) -> Callable:
     from mnist_helpers.fast_training import make_datasets
 
     def fit(model: Any, x: Any, y: Any, timers: list[Any]) -> Any:
-        train_ds, val_ds = make_datasets(x, y, batch_size=64, validation_fraction=0.2, seed=seed)
+        train_ds, val_ds = make_datasets(
+            x,
+            y,
+            batch_size=ORIGINAL_TRAINING.batch_size,
+            validation_fraction=ORIGINAL_TRAINING.validation_split,
+            seed=seed,
+        )
         return model.fit(
             train_ds,
             validation_data=val_ds,
             epochs=epochs,
             shuffle=False,
             verbose=0,
-            callbacks=timers + original_callbacks(folder),
+            callbacks=timers + original_callbacks(epochs, folder),
         )
 
     return fit
@@ -258,14 +263,10 @@ def build_cnn_old() -> Any:
 
 
 def cnn_old_callbacks(epochs: int) -> list[Any]:
-    import keras
+    """Cosine decay from 0.003, keep the best val_accuracy epoch (as lesson 08's CNN)."""
+    from mnist_helpers.training_recipes import cosine_and_best_epoch_callbacks
 
-    from mnist_helpers.training_recipes import cosine_schedule
-
-    return [
-        keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, 0.003)),
-        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=epochs, restore_best_weights=True),
-    ]
+    return cosine_and_best_epoch_callbacks(epochs, peak_learning_rate=0.003)
 
 
 CNN_OLD_TRAINING = TrainingRecipe(
@@ -281,7 +282,7 @@ def run_model(name: str, seeds: list[int], quick: bool, data: dict[str, Any]) ->
             if name in ("original", "original-fast"):
                 import mnist_helpers as mh
 
-                epochs = QUICK_EPOCHS if quick else 20
+                epochs = QUICK_EPOCHS if quick else ORIGINAL_TRAINING.epochs
                 if name == "original":
                     build, fit = mh.build_original_model, fit_original(epochs, folder)
                 else:
