@@ -146,7 +146,8 @@ def test_drawing_with_the_mouse_and_predict_in_jupyterlab(lab_url):
         page.screenshot(path=str(ARTIFACTS / "09_drawing_pad.png"))
         page.click(".jp-Cell:nth-child(2) .jp-InputArea-editor")
         page.keyboard.press("Shift+Enter")
-        page.wait_for_selector("text=INK", timeout=30_000)
+        # The cell's source says INK too: wait for the word in its output, not in the editor.
+        page.wait_for_selector(".jp-Cell:nth-child(2) .jp-OutputArea >> text=INK", timeout=30_000)
         output = page.inner_text(".jp-Cell:nth-child(2) .jp-OutputArea")
         ink = int(output.split("INK")[1].split()[0])
         assert 30 < ink < 200, f"a 7 drawn with the mouse should be a few dozen ink pixels at 28x28: {output}"
