@@ -42,6 +42,7 @@ from benchmarking import (
 )
 
 from mnist_helpers.fast_training import STEPS_PER_EXECUTION
+from mnist_helpers.training_recipes import compile_classifier
 
 #: (row name, what it adds, the ideas switched on from this row down)
 ROWS = (
@@ -82,10 +83,7 @@ def build_model(ideas: set[str]) -> Any:
             layers.append(keras.layers.Dropout(0.25))
     layers.append(keras.layers.Dense(10, activation="softmax"))
     model = keras.Sequential(layers)
-    model.compile(
-        optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], steps_per_execution=STEPS_PER_EXECUTION
-    )
-    return model
+    return compile_classifier(model, steps_per_execution=STEPS_PER_EXECUTION)
 
 
 def fit_settings(ideas: set[str], quick: bool) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from mnist_helpers.data import NUM_CLASSES
 from mnist_helpers.dense_networks import INPUT_SIZE
 from mnist_helpers.fast_training import STEPS_PER_EXECUTION
 from mnist_helpers.notebook_setup import import_keras_quietly
-from mnist_helpers.training_recipes import TrainingRecipe, cosine_and_best_epoch_callbacks
+from mnist_helpers.training_recipes import compile_classifier, cosine_recipe
 
 DENSE_INPUT_SHAPE = (INPUT_SIZE,)
 
@@ -51,21 +51,9 @@ def build_better_dense_model() -> Any:
         ],
         name="better_dense",
     )
-    model.compile(
-        optimizer="adam",
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-        steps_per_execution=STEPS_PER_EXECUTION,  # 50 batches per call from Python (lesson 07, "Train")
-    )
-    return model
-
-
-def make_better_dense_callbacks(epochs: int) -> list[Any]:
-    """Cosine learning-rate decay from 0.002, and keep the epoch with the best val_accuracy."""
-    return cosine_and_best_epoch_callbacks(epochs, peak_learning_rate=0.002)
+    # 50 batches per call from Python (lesson 07, "Train")
+    return compile_classifier(model, steps_per_execution=STEPS_PER_EXECUTION)
 
 
 #: 15 epochs (2 in quick mode), batch 128, the last 20 % validating, cosine decay from 0.002.
-BETTER_DENSE_TRAINING = TrainingRecipe(
-    epochs=15, quick_epochs=2, batch_size=128, validation_split=0.2, make_callbacks=make_better_dense_callbacks
-)
+BETTER_DENSE_TRAINING = cosine_recipe(epochs=15, quick_epochs=2, peak_learning_rate=0.002)

@@ -17,7 +17,7 @@ from mnist_helpers.better_dense_network import SHIFT_FRACTION
 from mnist_helpers.data import NUM_CLASSES
 from mnist_helpers.fast_training import STEPS_PER_EXECUTION, make_datasets
 from mnist_helpers.notebook_setup import import_keras_quietly
-from mnist_helpers.training_recipes import TrainingRecipe, cosine_and_best_epoch_callbacks
+from mnist_helpers.training_recipes import compile_classifier, cosine_recipe
 
 CNN_INPUT_SHAPE = (28, 28, 1)
 
@@ -33,13 +33,13 @@ CNN_FILTERS = (24, 48, 96)
 def build_cnn_model() -> Any:
     """A compact CNN: three convolutions (24, 48, 96 filters), two poolings, one Dense; compiled.
 
-    Small shifts and rotations act while training only. Input: 28x28x1 images in 0-1. Batch normalisation
-    uses momentum 0.9 (Keras' default is 0.99) so its running averages catch up within a few dozen steps:
-    the first epoch's validation accuracy is then meaningful, and a one-epoch quick-mode run predicts sensibly.
-    A third convolution instead of a ``Dense(128)`` on 1,600 numbers: about a quarter of lesson 08's earlier
-    parameters and a third less arithmetic per image (``benchmarks/results_table.py`` trains both).
-    ``jit_compile`` is left off: the random layers cannot be XLA-compiled, and on a CPU TensorFlow's own
-    convolutions ran faster than XLA's (measured in this project, 2026-11-26).
+    Small shifts and rotations act while training only. Input: 28x28x1 images in 0-1.
+    Batch normalisation only after the third convolution, whose maps are small (3x3x96 numbers per image):
+    Keras computes it in separate passes over every number rather than as one fused operation, and after the
+    first two convolutions (26x26x24 and 11x11x48 numbers) it took about half of each epoch on a CPU, without
+    making the network more accurate (benchmarks/README.md, "Lesson 08's CNN"). Its momentum is 0.9 (Keras'
+    default is 0.99) so its running averages catch up within a few dozen steps. ``jit_compile`` is left off: the
+    random layers cannot be XLA-compiled, and on a CPU TensorFlow's own convolutions ran faster than XLA's.
     """
     keras = import_keras_quietly()
     layers = keras.layers
@@ -49,15 +49,11 @@ def build_cnn_model() -> Any:
             keras.Input(shape=CNN_INPUT_SHAPE),
             layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
             layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"),
-            layers.Conv2D(first, 3, use_bias=False),
-            layers.BatchNormalization(momentum=0.9),
-            layers.Activation("relu"),
+            layers.Conv2D(first, 3, activation="relu"),
             layers.MaxPooling2D(2),
-            layers.Conv2D(second, 3, use_bias=False),
-            layers.BatchNormalization(momentum=0.9),
-            layers.Activation("relu"),
+            layers.Conv2D(second, 3, activation="relu"),
             layers.MaxPooling2D(2),
-            layers.Conv2D(third, 3, use_bias=False),
+            layers.Conv2D(third, 3, use_bias=False),  # batch normalisation adds its own shift
             layers.BatchNormalization(momentum=0.9),
             layers.Activation("relu"),
             layers.Flatten(),
@@ -66,25 +62,13 @@ def build_cnn_model() -> Any:
         ],
         name="cnn",
     )
-    model.compile(
-        optimizer="adam",
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-        steps_per_execution=STEPS_PER_EXECUTION,  # 50 batches per call from Python (lesson 08, "Train")
-    )
-    return model
+    # 50 batches per call from Python (lesson 08, "Train")
+    return compile_classifier(model, steps_per_execution=STEPS_PER_EXECUTION)
 
 
-def make_cnn_callbacks(epochs: int) -> list[Any]:
-    """Cosine learning-rate decay from 0.003, and keep the epoch with the best val_accuracy."""
-    return cosine_and_best_epoch_callbacks(epochs, peak_learning_rate=0.003)
-
-
-#: 10 epochs (1 in quick mode: enough to check that everything runs), batch 128, the last 20 % validating,
+#: 15 epochs (1 in quick mode: enough to check that everything runs), batch 128, the last 20 % validating,
 #: cosine decay from 0.003.
-CNN_TRAINING = TrainingRecipe(
-    epochs=10, quick_epochs=1, batch_size=128, validation_split=0.2, make_callbacks=make_cnn_callbacks
-)
+CNN_TRAINING = cosine_recipe(epochs=15, quick_epochs=1, peak_learning_rate=0.003)
 
 
 def fit_cnn(model: Any, x_train: np.ndarray, y_train: np.ndarray, epochs: int | None = None, verbose: int = 2) -> Any:

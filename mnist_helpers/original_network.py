@@ -22,7 +22,7 @@ from mnist_helpers.saved_models import (
     models_dir,
     save_model_atomically,
 )
-from mnist_helpers.training_recipes import TrainingRecipe
+from mnist_helpers.training_recipes import TrainingRecipe, compile_classifier
 
 #: Dense 512 relu -> Dense 256 relu -> Dense 10 softmax on 784 inputs.
 ORIGINAL_NETWORK = DenseNetwork(hidden_units=(512, 256), activation="relu")
@@ -51,8 +51,7 @@ def build_original_model(**compile_options: Any) -> Any:
     ``compile_options`` go to ``model.compile`` as well, e.g. ``fast_training.FAST_COMPILE_OPTIONS``.
     """
     model = ORIGINAL_NETWORK.build(name="original_mlp")
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], **compile_options)
-    return model
+    return compile_classifier(model, **compile_options)
 
 
 def train_original_model(x_train: np.ndarray, y_train: np.ndarray, checkpoint_path: Path) -> tuple[Any, Any]:

@@ -53,6 +53,7 @@ from mnist_helpers.playground_runs import (
 )
 from mnist_helpers.plots import figure_to_png
 from mnist_helpers.quick_mode import pick
+from mnist_helpers.training_recipes import compile_classifier
 from mnist_helpers.widget_events import WidgetEventPump
 
 DEFAULT_UNITS = (512, 256, 128, 64)  # the original's 512 and 256 first
@@ -228,12 +229,7 @@ class ModelPlayground:
             name="playground_mlp",
         )
         keras = import_keras_quietly()
-        model.compile(
-            optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
-            loss="categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-        return model
+        return compile_classifier(model, optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate))
 
     def train(self, callbacks: Sequence[Any] = ()) -> RunResult:
         """Train a run with the current settings, as the Train button does, and return its `RunResult`.

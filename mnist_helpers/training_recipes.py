@@ -6,7 +6,8 @@
 
 ``make_callbacks(epochs)`` returns fresh callbacks each call (callbacks keep state, so never share one list
 between two fits). The original's recipe is in ``original_network``, lesson 07's in ``better_dense_network``,
-lesson 08's in ``cnn``; the cosine schedule and the "keep the best val_accuracy" callbacks they share are here.
+lesson 08's in ``cnn``. What they share is here: the cosine schedule, the "keep the best val_accuracy" callbacks,
+lessons 07 and 08's ``cosine_recipe`` and ``compile_classifier`` (Adam, categorical cross-entropy, accuracy).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from mnist_helpers.notebook_setup import import_keras_quietly
@@ -34,6 +36,28 @@ class TrainingRecipe:
     def epochs_now(self) -> int:
         """``epochs``, or ``quick_epochs`` in quick mode (``MNIST_QUICK=1``)."""
         return pick(full=self.epochs, quick=self.quick_epochs)
+
+
+def cosine_recipe(epochs: int, quick_epochs: int, peak_learning_rate: float) -> TrainingRecipe:
+    """Lessons 07 and 08's kind of recipe: batches of 128, the last 20 % validating, cosine decay from
+    ``peak_learning_rate`` over the epochs, and the epoch with the best val_accuracy kept."""
+    return TrainingRecipe(
+        epochs=epochs,
+        quick_epochs=quick_epochs,
+        batch_size=128,
+        validation_split=0.2,
+        make_callbacks=partial(cosine_and_best_epoch_callbacks, peak_learning_rate=peak_learning_rate),
+    )
+
+
+def compile_classifier(model: Any, optimizer: Any = "adam", **options: Any) -> Any:
+    """Compile ``model`` as every network of the course is: ``optimizer`` (Adam), categorical cross-entropy on one-hot
+    labels, accuracy as the metric; ``options`` (``steps_per_execution``, ``jit_compile``) go to ``model.compile`` too.
+
+    Returns the model. Lessons write their own ``model.compile(...)`` out; the builders here share this one.
+    """
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"], **options)
+    return model
 
 
 def cosine_schedule(epochs: int, peak_learning_rate: float, floor: float = 0.02) -> Callable[[int, float], float]:

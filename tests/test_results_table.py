@@ -64,15 +64,20 @@ def test_markdown_table_has_one_row_per_model_and_notes_the_machine(results_tabl
         "| Original MLP, trained as the original (NumPy arrays) | 669,706 | 4.5 | 3-4 | 21 | 97.92 % | 97.61-98.23 % "
         "| 2 |"
     )
-    assert cnn == "| CNN (lesson 08) | 225,034 | 50.0 | 3 | 161 | 99.34 % | 99.34-99.34 % | 1 |"
+    assert cnn == f"| {results_table.DESCRIPTIONS['cnn']} | 225,034 | 50.0 | 3 | 161 | 99.34 % | 99.34-99.34 % | 1 |"
     assert "test machine, 2 CPU cores" in table
     assert "10,000 test images" in table
     assert "2,000 test images" in results_table.format_table(rows, machine="m", test_images=2000)
 
 
-def test_the_old_cnn_is_kept_in_the_benchmark_with_its_recipe(results_table):
-    """cnn-old is lesson 08's earlier CNN (225,706 parameters, 12 epochs), trained next to the new one."""
-    assert {"cnn", "cnn-old"} <= set(results_table.MODELS) and set(results_table.CNN_MODELS) == {"cnn", "cnn-old"}
+def test_the_earlier_cnns_are_kept_in_the_benchmark_with_their_recipes(results_table):
+    """cnn-old (225,706 parameters, 12 epochs) and cnn-bn (61,378, 10 epochs) are trained next to lesson 08's CNN."""
+    assert set(results_table.CNN_MODELS) == {"cnn", "cnn-bn", "cnn-old"} <= set(results_table.MODELS)
+    with_bn = results_table.build_cnn_bn()
+    assert with_bn.count_params() == 61_378 and with_bn.compiled and int(with_bn.steps_per_execution) > 1
+    layer_kinds = [type(layer).__name__ for layer in with_bn.layers]
+    assert layer_kinds.count("BatchNormalization") == layer_kinds.count("Conv2D") == 3
+    assert results_table.CNN_BN_TRAINING.epochs == 10 and results_table.CNN_BN_TRAINING.batch_size == 128
     old = results_table.build_cnn_old()
     assert old.count_params() == 225_706 and old.compiled
     assert results_table.CNN_OLD_TRAINING.epochs == 12 and results_table.CNN_OLD_TRAINING.batch_size == 128

@@ -1,0 +1,162 @@
+"""Lesson 08's CNN, one idea at a time: what each change does to its speed on a CPU and to its accuracy.
+
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/cnn_ablation.py --timing   # a few minutes
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/cnn_ablation.py --seeds 2  # about 5 minutes a row
+
+``--timing`` trains each variant for one epoch after a warm-up epoch (48,000 images with their shifts and
+rotations, then validation on 12,000) and prints that epoch's wall-clock and CPU seconds. Without it, every
+variant is trained with lesson 08's recipe (make_datasets, cosine decay from 0.003, best val_accuracy epoch
+kept) for its epochs over seeds 0, 1, ... and its test accuracy printed. Rows:
+
+  bn-all        batch normalisation after each of the three convolutions (lesson 08 in the morning of 2026-11-26)
+  bn-last       batch normalisation after the third convolution only: lesson 08's CNN (mnist_helpers.cnn)
+  bn-none       no batch normalisation at all
+  bn-last-xla   lesson 08's CNN compiled with jit_compile=True (Keras drops it for the random layers, so this
+                row leaves them out: it times the convolutions under XLA)
+  bn-last-bf16  lesson 08's CNN under the mixed_bfloat16 policy (fast only on CPUs with bfloat16 units)
+  zoom          lesson 08's CNN plus RandomZoom(0.1)
+  batch-256     lesson 08's CNN with batches of 256 and a peak learning rate of 0.005
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import Any
+
+from benchmarking import epoch_timer, fresh_start, machine_description, warn_without_data_dir
+
+#: name -> (batch normalisation after convolution 1, 2, 3; extra options)
+VARIANTS: dict[str, dict[str, Any]] = {
+    "bn-all": {"normalise": (True, True, True)},
+    "bn-last": {"normalise": (False, False, True)},
+    "bn-none": {"normalise": (False, False, False)},
+    "bn-last-xla": {"normalise": (False, False, True), "jit_compile": True, "augment": False},
+    "bn-last-bf16": {"normalise": (False, False, True), "policy": "mixed_bfloat16"},
+    "zoom": {"normalise": (False, False, True), "zoom": True},
+    "batch-256": {"normalise": (False, False, True), "batch_size": 256, "peak_learning_rate": 0.005},
+}
+TIMED = ("bn-all", "bn-last", "bn-none", "bn-last-xla", "bn-last-bf16")
+
+
+def build_variant(name: str) -> Any:
+    """Lesson 08's layers (mnist_helpers.cnn), with the variant's batch normalisation, augmentation and compile."""
+    import mnist_helpers as mh
+
+    options = VARIANTS[name]
+    keras = mh.import_keras_quietly()
+    keras.mixed_precision.set_global_policy(options.get("policy", "float32"))
+    try:
+        return _build(keras, name, options)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")  # the policy is global: leave it as it was for the next
+
+
+def _build(keras: Any, name: str, options: dict[str, Any]) -> Any:
+    from mnist_helpers.better_dense_network import SHIFT_FRACTION
+    from mnist_helpers.cnn import CNN_FILTERS, CNN_INPUT_SHAPE, ROTATION_FRACTION
+    from mnist_helpers.fast_training import STEPS_PER_EXECUTION
+    from mnist_helpers.training_recipes import compile_classifier
+
+    layers = keras.layers
+    stack: list[Any] = [keras.Input(shape=CNN_INPUT_SHAPE)]
+    if options.get("augment", True):
+        stack += [
+            layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
+            layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"),
+        ]
+    if options.get("zoom"):
+        stack.append(layers.RandomZoom(0.1, fill_mode="constant"))
+    for number, (filters, normalise) in enumerate(zip(CNN_FILTERS, options["normalise"], strict=True)):
+        if normalise:
+            stack += [
+                layers.Conv2D(filters, 3, use_bias=False),
+                layers.BatchNormalization(momentum=0.9),
+                layers.Activation("relu"),
+            ]
+        else:
+            stack.append(layers.Conv2D(filters, 3, activation="relu"))
+        if number < 2:
+            stack.append(layers.MaxPooling2D(2))
+    stack += [
+        layers.Flatten(),
+        layers.Dropout(0.3),
+        layers.Dense(10),
+        layers.Activation("softmax", dtype="float32"),  # probabilities in float32 under any policy
+    ]
+    model = keras.Sequential(stack, name=name)
+    return compile_classifier(
+        model, steps_per_execution=STEPS_PER_EXECUTION, jit_compile=options.get("jit_compile", False)
+    )
+
+
+def train(name: str, epochs: int, seed: int, data: tuple[Any, ...]) -> dict[str, Any]:
+    """Seed, build, train with lesson 08's recipe (the variant's batch size and peak rate); time and evaluate."""
+    from mnist_helpers.fast_training import make_datasets
+    from mnist_helpers.training_recipes import cosine_and_best_epoch_callbacks
+
+    x, y, x_test, y_test = data
+    options = VARIANTS[name]
+    fresh_start(seed)
+    model = build_variant(name)
+    train_ds, val_ds = make_datasets(
+        x, y, batch_size=options.get("batch_size", 128), validation_fraction=0.2, seed=seed
+    )
+    timer = epoch_timer()
+    callbacks = [timer, *cosine_and_best_epoch_callbacks(epochs, options.get("peak_learning_rate", 0.003))]
+    started = time.perf_counter()
+    model.fit(train_ds, validation_data=val_ds, epochs=epochs, shuffle=False, callbacks=callbacks, verbose=0)
+    fit_seconds = time.perf_counter() - started
+    _, accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
+    return {
+        "seconds_per_epoch": statistics.median(timer.seconds[1:] or timer.seconds),
+        "cpu_seconds_per_epoch": statistics.median(timer.cpu_seconds[1:] or timer.cpu_seconds),
+        "fit_seconds": fit_seconds,
+        "test_accuracy": float(accuracy),
+        "parameters": model.count_params(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--timing", action="store_true", help="only time one epoch of each variant (after a warm-up)")
+    parser.add_argument("--seeds", type=int, default=2, help="seeds per row (default 2)")
+    parser.add_argument("--epochs", type=int, default=15, help="epochs per run (default 15, lesson 08's)")
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, help="which rows (default: all for accuracy)")
+    args = parser.parse_args()
+    warn_without_data_dir()
+    import mnist_helpers as mh
+
+    (x_train, y_train), (x_test, y_test) = mh.load_mnist()
+    data = (
+        mh.scale_pixels(x_train)[..., None],
+        mh.one_hot_labels(y_train),
+        mh.scale_pixels(x_test)[..., None],
+        mh.one_hot_labels(y_test),
+    )
+    if args.timing:
+        print("| variant | parameters | wall s per epoch | CPU s per epoch |\n|---|--:|--:|--:|")
+        for name in args.variants or TIMED:
+            run = train(name, 2, 0, data)  # the first epoch builds and compiles; the second is timed
+            print(
+                f"| {name} | {run['parameters']:,} | {run['seconds_per_epoch']:.1f} | "
+                f"{run['cpu_seconds_per_epoch']:.1f} |",
+                flush=True,
+            )
+    else:
+        print("| variant | epochs | s per epoch | fit (s) | test accuracy per seed | mean |\n|---|--:|--:|--:|---|--:|")
+        for name in args.variants or VARIANTS:
+            runs = [train(name, args.epochs, seed, data) for seed in range(args.seeds)]
+            accuracies = [run["test_accuracy"] for run in runs]
+            print(
+                f"| {name} | {args.epochs} | {statistics.median(r['seconds_per_epoch'] for r in runs):.1f} | "
+                f"{statistics.median(r['fit_seconds'] for r in runs):.0f} | "
+                f"{', '.join(f'{100 * a:.2f}' for a in accuracies)} | {100 * statistics.mean(accuracies):.2f} |",
+                flush=True,
+            )
+    print(f"\nMachine: {machine_description()}.")
+
+
+if __name__ == "__main__":
+    main()

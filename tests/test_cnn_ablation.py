@@ -1,0 +1,63 @@
+"""The CNN ablation's variants stay lesson 08's CNN with one thing changed (building only, no training)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scripts import load_script
+
+from mnist_helpers.cnn import build_cnn_model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def ablation():
+    return load_script(ROOT / "benchmarks" / "cnn_ablation.py")
+
+
+@pytest.fixture(scope="module")
+def results_table():
+    return load_script(ROOT / "benchmarks" / "results_table.py")
+
+
+def kinds(model, *names):
+    return [type(layer).__name__ for layer in model.layers if type(layer).__name__ in names]
+
+
+def test_bn_last_is_the_lesson_cnn(ablation):
+    variant, lesson = ablation.build_variant("bn-last"), build_cnn_model()
+    assert variant.count_params() == lesson.count_params()
+    wanted = ("Conv2D", "BatchNormalization", "MaxPooling2D", "RandomTranslation", "RandomRotation", "Dropout")
+    assert kinds(variant, *wanted) == kinds(lesson, *wanted)
+
+
+def test_bn_all_is_the_results_tables_earlier_cnn(ablation, results_table):
+    variant, earlier = ablation.build_variant("bn-all"), results_table.build_cnn_bn()
+    assert variant.count_params() == earlier.count_params()
+    assert kinds(variant, "Conv2D", "BatchNormalization") == kinds(earlier, "Conv2D", "BatchNormalization")
+
+
+@pytest.mark.parametrize("name", ["bn-none", "bn-last-xla", "zoom", "batch-256"])
+def test_each_variant_changes_one_thing(ablation, name):
+    model = ablation.build_variant(name)
+    lesson = build_cnn_model()
+    if name == "bn-none":
+        assert "BatchNormalization" not in kinds(model, "BatchNormalization")
+    elif name == "bn-last-xla":
+        assert model.jit_compile is True and not kinds(model, "RandomTranslation", "RandomRotation")
+    elif name == "zoom":
+        assert kinds(model, "RandomZoom") == ["RandomZoom"]
+    else:
+        assert model.count_params() == lesson.count_params() and ablation.VARIANTS[name]["batch_size"] == 256
+
+
+def test_bfloat16_variant_computes_in_bfloat16_and_leaves_the_global_policy_float32(ablation):
+    import keras
+
+    model = ablation.build_variant("bn-last-bf16")
+    convolution = next(layer for layer in model.layers if type(layer).__name__ == "Conv2D")
+    assert convolution.dtype_policy.compute_dtype == "bfloat16"
+    assert model.layers[-1].dtype_policy.name == "float32"  # probabilities in float32
+    assert keras.mixed_precision.global_policy().name == "float32"  # later models (other tests) are not affected
