@@ -36,7 +36,7 @@ def build_cnn_model() -> Any:
     Small shifts and rotations act while training only. Input: 28x28x1 images in 0-1.
     Batch normalisation only after the third convolution, whose maps are small (3x3x96 numbers per image):
     Keras computes it in separate passes over every number rather than as one fused operation, and after the
-    first two convolutions (26x26x24 and 11x11x48 numbers) it took about half of each epoch on a CPU, without
+    first two convolutions (26x26x24 and 11x11x48 numbers) it took about 40 % of each epoch on a CPU, without
     making the network more accurate (benchmarks/README.md, "Lesson 08's CNN"). Its momentum is 0.9 (Keras'
     default is 0.99) so its running averages catch up within a few dozen steps. ``jit_compile`` is left off: the
     random layers cannot be XLA-compiled, and on a CPU TensorFlow's own convolutions ran faster than XLA's.
