@@ -16,6 +16,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,34 @@ def epoch_timer() -> Any:
             self.cpu_seconds.append(time.process_time() - self.cpu_start)
 
     return EpochTimer()
+
+
+def train_and_time(
+    build: Callable[[], Any],
+    x: Any,
+    y: Any,
+    x_test: Any,
+    y_test: Any,
+    seed: int,
+    fit: Callable[[Any, Any, Any, list[Any]], Any],
+) -> dict[str, Any]:
+    """Seed, build, ``fit(model, x, y, [epoch timer])``, evaluate on the test set; return one run's numbers."""
+    fresh_start(seed)  # each run starts from a clean slate
+    model = build()
+    timer = epoch_timer()
+    fit_started = time.perf_counter()
+    fit(model, x, y, [timer])
+    fit_seconds = time.perf_counter() - fit_started
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
+    return {
+        "seed": seed,
+        "parameters": int(model.count_params()),
+        "epoch_seconds": timer.seconds,
+        "epoch_cpu_seconds": timer.cpu_seconds,
+        "fit_seconds": fit_seconds,
+        "test_accuracy": float(test_accuracy),
+        "test_loss": float(test_loss),
+    }
 
 
 def load_average() -> str:

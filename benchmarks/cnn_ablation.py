@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from typing import Any
 
-from benchmarking import epoch_timer, fresh_start, machine_description, warn_without_data_dir
+from benchmarking import machine_description, train_and_time, warn_without_data_dir
 
 #: name -> (batch normalisation after convolution 1, 2, 3; extra options)
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -96,26 +95,18 @@ def train(name: str, epochs: int, seed: int, data: tuple[Any, ...]) -> dict[str,
     from mnist_helpers.fast_training import make_datasets
     from mnist_helpers.training_recipes import cosine_and_best_epoch_callbacks
 
-    x, y, x_test, y_test = data
     options = VARIANTS[name]
-    fresh_start(seed)
-    model = build_variant(name)
-    train_ds, val_ds = make_datasets(
-        x, y, batch_size=options.get("batch_size", 128), validation_fraction=0.2, seed=seed
-    )
-    timer = epoch_timer()
-    callbacks = [timer, *cosine_and_best_epoch_callbacks(epochs, options.get("peak_learning_rate", 0.003))]
-    started = time.perf_counter()
-    model.fit(train_ds, validation_data=val_ds, epochs=epochs, shuffle=False, callbacks=callbacks, verbose=0)
-    fit_seconds = time.perf_counter() - started
-    _, accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
-    return {
-        "seconds_per_epoch": statistics.median(timer.seconds[1:] or timer.seconds),
-        "cpu_seconds_per_epoch": statistics.median(timer.cpu_seconds[1:] or timer.cpu_seconds),
-        "fit_seconds": fit_seconds,
-        "test_accuracy": float(accuracy),
-        "parameters": model.count_params(),
-    }
+
+    def fit(model: Any, x: Any, y: Any, timers: list[Any]) -> None:
+        batch_size = options.get("batch_size", 128)
+        train_ds, val_ds = make_datasets(x, y, batch_size=batch_size, validation_fraction=0.2, seed=seed)
+        callbacks = timers + cosine_and_best_epoch_callbacks(epochs, options.get("peak_learning_rate", 0.003))
+        model.fit(train_ds, validation_data=val_ds, epochs=epochs, shuffle=False, callbacks=callbacks, verbose=0)
+
+    run = train_and_time(lambda: build_variant(name), *data, seed, fit)
+    run["seconds_per_epoch"] = statistics.median(run["epoch_seconds"][1:] or run["epoch_seconds"])
+    run["cpu_seconds_per_epoch"] = statistics.median(run["epoch_cpu_seconds"][1:] or run["epoch_cpu_seconds"])
+    return run
 
 
 def main() -> None:

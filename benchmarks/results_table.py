@@ -38,9 +38,8 @@ from benchmarking import (
     BUILD,
     QUICK_EPOCHS,
     QUICK_RUN_NOTE,
-    epoch_timer,
-    fresh_start,
     machine_description,
+    train_and_time,
     warn_without_data_dir,
     write_atomically,
 )
@@ -116,33 +115,6 @@ def format_table(rows: list[dict[str, Any]], machine: str, test_images: int = 10
 
 
 # ---------------------------------------------------------------- training
-
-
-def train_and_time(
-    build: Callable[[], Any],
-    x: Any,
-    y: Any,
-    x_test: Any,
-    y_test: Any,
-    seed: int,
-    fit: Callable[[Any, Any, Any, list[Any]], Any],
-) -> dict[str, Any]:
-    """Seed, build, ``fit(model, x, y, [epoch timer])``, evaluate on the test set; return one run's numbers."""
-    fresh_start(seed)  # each run starts from a clean slate
-    model = build()
-    timer = epoch_timer()
-    fit_started = time.perf_counter()
-    fit(model, x, y, [timer])
-    fit_seconds = time.perf_counter() - fit_started
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
-    return {
-        "seed": seed,
-        "parameters": int(model.count_params()),
-        "epoch_seconds": timer.seconds,
-        "fit_seconds": fit_seconds,
-        "test_accuracy": float(test_accuracy),
-        "test_loss": float(test_loss),
-    }
 
 
 def original_callbacks(epochs: int, folder: str) -> list[Any]:
