@@ -8,10 +8,10 @@
 Training runs in the Train click handler, on the kernel's main thread, and every widget update (curves and
 status after each epoch, the table row, the buttons) is sent from there: Google Colab never shows updates
 sent from a background thread (googlecolab/colabtools#3373). The kernel is busy while a run trains (cells
-you run meanwhile wait for it), so after every few batches the run handles the widget clicks that have
-arrived (``widget_events.WidgetEventPump``): that is how Stop reaches it. A kernel interrupt (the stop button
-of the notebook, Runtime > Interrupt execution in Colab) stops a run as well. Each run reseeds Keras first,
-so two runs differ because of their settings, not by luck.
+you run meanwhile wait for it), so after every 50 batches (``steps_per_execution``) the run handles the widget
+clicks that have arrived (``widget_events.WidgetEventPump``): that is how Stop reaches it. A kernel interrupt
+(the stop button of the notebook, Runtime > Interrupt execution in Colab) stops a run as well. Each run reseeds
+Keras first, so two runs differ because of their settings, not by luck.
 
 The parts: ``playground_runs`` (settings, checks, training one run), ``playground_display`` (table, curves,
 status lines), ``dense_networks`` (the Keras network and its parameter count); this module holds only the widgets.
@@ -26,6 +26,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from mnist_helpers.dense_networks import architecture_text, build_dense_network, count_dense_parameters
+from mnist_helpers.fast_training import STEPS_PER_EXECUTION
 from mnist_helpers.notebook_setup import import_keras_quietly
 from mnist_helpers.playground_display import (
     READY_TEXT,
@@ -218,7 +219,10 @@ class ModelPlayground:
         return self._training
 
     def build_model(self, settings: PlaygroundSettings | None = None) -> Any:
-        """The compiled Keras model the current controls (or ``settings``) describe; untrained."""
+        """The compiled Keras model the current controls (or ``settings``) describe; untrained.
+
+        Compiled like lesson 06's ``build_model``, with ``steps_per_execution`` (only speed, as in lesson 03).
+        """
         settings = settings or self.settings()
         model = build_dense_network(
             settings.hidden_units,
@@ -229,7 +233,8 @@ class ModelPlayground:
             name="playground_mlp",
         )
         keras = import_keras_quietly()
-        return compile_classifier(model, optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate))
+        optimizer = keras.optimizers.Adam(learning_rate=settings.learning_rate)
+        return compile_classifier(model, optimizer=optimizer, steps_per_execution=STEPS_PER_EXECUTION)
 
     def train(self, callbacks: Sequence[Any] = ()) -> RunResult:
         """Train a run with the current settings, as the Train button does, and return its `RunResult`.
@@ -283,13 +288,16 @@ class ModelPlayground:
             self.stop_button.disabled = True
 
     def stop(self) -> None:
-        """Ask the run to stop after the current batch (what the Stop button does); it still reports its result."""
+        """Ask the run to stop (what the Stop button does); it still reports its result.
+
+        Keras checks after every call of the compiled training step (``STEPS_PER_EXECUTION`` batches).
+        """
         if not self._training:
             return
         self._stop_requested = True
         if self.model is not None:
-            self.model.stop_training = True  # Keras checks this after every batch and every epoch
-        self.status.value = "Stopping after this batch ..."
+            self.model.stop_training = True  # Keras checks this after every call (50 batches) and every epoch
+        self.status.value = "Stopping ..."
 
     def _add_run(self, result: RunResult) -> None:
         """Add the row; keep the trained models of the newest ``KEPT_MODELS`` runs only (they hold memory)."""

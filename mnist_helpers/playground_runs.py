@@ -167,8 +167,9 @@ def train_run(
 ) -> RunResult:
     """Train ``model`` (compiled, untrained) as ``settings`` say and test it once; return the `RunResult`.
 
-    ``model.fit`` runs in the calling thread. After every batch it calls ``after_batch()`` (the playground
-    handles waiting widget clicks there) and stops once ``stop_requested()`` is true; after every epoch it calls
+    ``model.fit`` runs in the calling thread. After every call of the compiled training step (one batch, or
+    ``steps_per_execution`` batches) it calls ``after_batch()`` (the playground handles waiting widget clicks
+    there) and stops once ``stop_requested()`` is true; after every epoch it calls
     ``after_epoch(epoch, history_so_far)``. A ``KeyboardInterrupt`` (a kernel interrupt) also ends the run as
     stopped, after the epochs completed so far. A loss that becomes NaN or inf stops it as diverged, and the
     model is then not tested: its weights are no longer numbers.

@@ -61,3 +61,13 @@ def test_bfloat16_variant_computes_in_bfloat16_and_leaves_the_global_policy_floa
     assert convolution.dtype_policy.compute_dtype == "bfloat16"
     assert model.layers[-1].dtype_policy.name == "float32"  # probabilities in float32
     assert keras.mixed_precision.global_policy().name == "float32"  # later models (other tests) are not affected
+
+
+@pytest.mark.parametrize("name", ["f-16-48-96", "f-24-32-96", "f-16-32-96", "f-16-32-64"])
+def test_filter_variants_change_only_the_convolutions_filters(ablation, name):
+    model, lesson = ablation.build_variant(name), build_cnn_model()
+    wanted = tuple(int(part) for part in name.split("-")[1:])
+    convolutions = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert tuple(layer.filters for layer in convolutions) == wanted
+    others = ("BatchNormalization", "MaxPooling2D", "RandomTranslation", "RandomRotation", "Dropout", "Dense")
+    assert kinds(model, *others) == kinds(lesson, *others)

@@ -17,6 +17,7 @@ import pytest
 from comm.base_comm import BaseComm
 
 import mnist_helpers.playground as playground_module
+from mnist_helpers.fast_training import STEPS_PER_EXECUTION
 from mnist_helpers.playground import ModelPlayground
 
 
@@ -81,7 +82,7 @@ def test_every_update_of_clicks_stop_and_failure_reaches_a_front_end_that_drops_
     front_end: FrontEnd, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     keras = pytest.importorskip("keras")
-    playground = ModelPlayground(*_tiny_data())
+    playground = ModelPlayground(*_tiny_data(train=1500))  # 75 batches of 16 per epoch: two calls of 50 and 25
 
     # 1. Train clicked, three epochs.
     playground.configure(units=[16], epochs=3)
@@ -90,14 +91,17 @@ def test_every_update_of_clicks_stop_and_failure_reaches_a_front_end_that_drops_
     _assert_front_end_matches_python(front_end, playground)
     first_curves = bytes(playground.curves.value)
 
-    # 2. Train clicked, Stop clicked during the second epoch. The click reaches the run through the pump that
-    #    handles waiting widget messages between batches (as the kernel delivers it in JupyterLab).
+    # 2. Train clicked, Stop clicked in the middle of the second epoch. The click reaches the run through the pump
+    #    that handles waiting widget messages after each call of the training step (STEPS_PER_EXECUTION batches),
+    #    as the kernel delivers it in JupyterLab.
     batches_per_epoch = int(np.ceil(len(playground.data.x_train) * 0.8 / 16))
-    batches_done = []
+    calls_per_epoch = int(np.ceil(batches_per_epoch / STEPS_PER_EXECUTION))
+    assert calls_per_epoch >= 2, "the data should make more than one call per epoch, so that Stop lands mid-epoch"
+    calls_done = []
 
     def deliver_stop_click_in_epoch_2(pump: Any) -> None:
-        batches_done.append(1)
-        if len(batches_done) == batches_per_epoch + 2:
+        calls_done.append(1)
+        if len(calls_done) == calls_per_epoch + 1:
             _click(playground.stop_button)
 
     monkeypatch.setattr(playground_module.WidgetEventPump, "handle_now", deliver_stop_click_in_epoch_2)
