@@ -29,6 +29,10 @@ BUILD = ROOT / "build"
 QUICK_EPOCHS = 2
 QUICK_RUN_NOTE = f" - QUICK SMOKE RUN (6,000 training images, {QUICK_EPOCHS} epochs)"
 
+#: The earlier CNNs' random rotations (results_table's cnn-bn and cnn-old, cnn_ablation's ``rotation``): up to this
+#: fraction of a full turn, 0.03 x 360 = about 11 degrees. Lesson 08's CNN dropped them on 2026-11-26.
+ROTATION_FRACTION = 0.03
+
 
 def warn_without_data_dir() -> None:
     """Say on stderr that MNIST will be downloaded, when MNIST_DATA_DIR does not name a local copy."""

@@ -2,9 +2,10 @@
 
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/cnn_ablation.py --timing   # a few minutes
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/cnn_ablation.py --seeds 2  # about 5 minutes a row
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/cnn_ablation.py --seeds 2 --first-seed 3  # seeds 3, 4
 
-``--timing`` trains each variant for one epoch after a warm-up epoch (48,000 images with their shifts and
-rotations, then validation on 12,000) and prints that epoch's wall-clock and CPU seconds. Without it, every
+``--timing`` trains each variant for one epoch after a warm-up epoch (48,000 images with their random shifts,
+then validation on 12,000) and prints that epoch's wall-clock and CPU seconds. Without it, every
 variant is trained with lesson 08's recipe (make_datasets, cosine decay from 0.003, best val_accuracy epoch
 kept) for its epochs over seeds 0, 1, ... and its test accuracy printed. Rows:
 
@@ -17,6 +18,11 @@ kept) for its epochs over seeds 0, 1, ... and its test accuracy printed. Rows:
   zoom          lesson 08's CNN plus RandomZoom(0.1)
   batch-256     lesson 08's CNN with batches of 256 and a peak learning rate of 0.005
   f-A-B-C       lesson 08's CNN with A, B and C filters in its three convolutions instead of 24, 48 and 96
+  rotation      lesson 08's CNN plus RandomRotation(0.03) after the shifts (the lesson's CNN until the evening of
+                2026-11-26)
+  stride-1      lesson 08's CNN with a stride of 2 in the first convolution instead of the first pooling
+Until the evening of 2026-11-26 every variant also had the random rotations; benchmarks/README.md says which
+measurements had them.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import argparse
 import statistics
 from typing import Any
 
-from benchmarking import machine_description, train_and_time, warn_without_data_dir
+from benchmarking import ROTATION_FRACTION, machine_description, train_and_time, warn_without_data_dir
 
 #: name -> (batch normalisation after convolution 1, 2, 3; extra options)
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -40,6 +46,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "f-24-32-96": {"normalise": (False, False, True), "filters": (24, 32, 96)},
     "f-16-32-96": {"normalise": (False, False, True), "filters": (16, 32, 96)},
     "f-16-32-64": {"normalise": (False, False, True), "filters": (16, 32, 64)},
+    "rotation": {"normalise": (False, False, True), "rotate": True},
+    "stride-1": {"normalise": (False, False, True), "first_stride": 2},
 }
 TIMED = ("bn-all", "bn-last", "bn-none", "bn-last-xla", "bn-last-bf16")
 
@@ -59,30 +67,31 @@ def build_variant(name: str) -> Any:
 
 def _build(keras: Any, name: str, options: dict[str, Any]) -> Any:
     from mnist_helpers.better_dense_network import SHIFT_FRACTION
-    from mnist_helpers.cnn import CNN_FILTERS, CNN_INPUT_SHAPE, ROTATION_FRACTION
+    from mnist_helpers.cnn import CNN_FILTERS, CNN_INPUT_SHAPE
     from mnist_helpers.fast_training import STEPS_PER_EXECUTION
     from mnist_helpers.training_recipes import compile_classifier
 
     layers = keras.layers
     stack: list[Any] = [keras.Input(shape=CNN_INPUT_SHAPE)]
     if options.get("augment", True):
-        stack += [
-            layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
-            layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"),
-        ]
+        stack.append(layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"))
+        if options.get("rotate"):
+            stack.append(layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"))
     if options.get("zoom"):
         stack.append(layers.RandomZoom(0.1, fill_mode="constant"))
     all_filters = options.get("filters", CNN_FILTERS)
+    first_stride = options.get("first_stride", 1)
     for number, (filters, normalise) in enumerate(zip(all_filters, options["normalise"], strict=True)):
+        strides = first_stride if number == 0 else 1
         if normalise:
             stack += [
-                layers.Conv2D(filters, 3, use_bias=False),
+                layers.Conv2D(filters, 3, strides=strides, use_bias=False),
                 layers.BatchNormalization(momentum=0.9),
                 layers.Activation("relu"),
             ]
         else:
-            stack.append(layers.Conv2D(filters, 3, activation="relu"))
-        if number < 2:
+            stack.append(layers.Conv2D(filters, 3, strides=strides, activation="relu"))
+        if number < 2 and strides == 1:  # a strided first convolution replaces the first pooling
             stack.append(layers.MaxPooling2D(2))
     stack += [
         layers.Flatten(),
@@ -116,10 +125,18 @@ def train(name: str, epochs: int, seed: int, data: tuple[Any, ...]) -> dict[str,
 
 
 def main() -> None:
+    from mnist_helpers.cnn import CNN_TRAINING
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--timing", action="store_true", help="only time one epoch of each variant (after a warm-up)")
     parser.add_argument("--seeds", type=int, default=2, help="seeds per row (default 2)")
-    parser.add_argument("--epochs", type=int, default=15, help="epochs per run (default 15, lesson 08's)")
+    parser.add_argument("--first-seed", type=int, default=0, help="the first seed (default 0): seeds N, N+1, ...")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=CNN_TRAINING.epochs,
+        help=f"epochs per run (default {CNN_TRAINING.epochs}, lesson 08's)",
+    )
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, help="which rows (default: all for accuracy)")
     args = parser.parse_args()
     warn_without_data_dir()
@@ -142,9 +159,11 @@ def main() -> None:
                 flush=True,
             )
     else:
+        print(f"Seeds {args.first_seed}-{args.first_seed + args.seeds - 1}.")
         print("| variant | epochs | s per epoch | fit (s) | test accuracy per seed | mean |\n|---|--:|--:|--:|---|--:|")
         for name in args.variants or VARIANTS:
-            runs = [train(name, args.epochs, seed, data) for seed in range(args.seeds)]
+            seeds = range(args.first_seed, args.first_seed + args.seeds)
+            runs = [train(name, args.epochs, seed, data) for seed in seeds]
             accuracies = [run["test_accuracy"] for run in runs]
             print(
                 f"| {name} | {args.epochs} | {statistics.median(r['seconds_per_epoch'] for r in runs):.1f} | "

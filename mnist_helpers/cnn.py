@@ -21,10 +21,6 @@ from mnist_helpers.training_recipes import compile_classifier, cosine_recipe
 
 CNN_INPUT_SHAPE = (28, 28, 1)
 
-#: Random rotations of up to this fraction of a full turn (0.03 x 360 = about 11 degrees), CNN only.
-ROTATION_FRACTION = 0.03
-
-
 #: Filters of the CNN's three convolutions. The middle one does most of the arithmetic: 48 filters of
 #: 3x3x24 at 11x11 positions.
 CNN_FILTERS = (24, 48, 96)
@@ -33,13 +29,15 @@ CNN_FILTERS = (24, 48, 96)
 def build_cnn_model() -> Any:
     """A compact CNN: three convolutions (24, 48, 96 filters), two poolings, one Dense; compiled.
 
-    Small shifts and rotations act while training only. Input: 28x28x1 images in 0-1.
+    Small random shifts (lesson 07's) act while training only. Input: 28x28x1 images in 0-1.
+    No random rotations: they made each epoch 5-15 % longer on a 2-core CPU and the network no more accurate
+    (benchmarks/README.md, "Lesson 08's CNN").
     Batch normalisation only after the third convolution, whose maps are small (3x3x96 numbers per image):
     Keras computes it in separate passes over every number rather than as one fused operation, and after the
     first two convolutions (26x26x24 and 11x11x48 numbers) it took about 40 % of each epoch on a CPU, without
     making the network more accurate (benchmarks/README.md, "Lesson 08's CNN"). Its momentum is 0.9 (Keras'
     default is 0.99) so its running averages catch up within a few dozen steps. ``jit_compile`` is left off: the
-    random layers cannot be XLA-compiled, and on a CPU TensorFlow's own convolutions ran faster than XLA's.
+    random shift layer cannot be XLA-compiled, and on a CPU TensorFlow's own convolutions ran faster than XLA's.
     """
     keras = import_keras_quietly()
     layers = keras.layers
@@ -48,7 +46,6 @@ def build_cnn_model() -> Any:
         [
             keras.Input(shape=CNN_INPUT_SHAPE),
             layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
-            layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"),
             layers.Conv2D(first, 3, activation="relu"),
             layers.MaxPooling2D(2),
             layers.Conv2D(second, 3, activation="relu"),
@@ -66,9 +63,9 @@ def build_cnn_model() -> Any:
     return compile_classifier(model, steps_per_execution=STEPS_PER_EXECUTION)
 
 
-#: 15 epochs (1 in quick mode: enough to check that everything runs), batch 128, the last 20 % validating,
+#: 13 epochs (1 in quick mode: enough to check that everything runs), batch 128, the last 20 % validating,
 #: cosine decay from 0.003.
-CNN_TRAINING = cosine_recipe(epochs=15, quick_epochs=1, peak_learning_rate=0.003)
+CNN_TRAINING = cosine_recipe(epochs=13, quick_epochs=1, peak_learning_rate=0.003)
 
 
 def fit_cnn(model: Any, x_train: np.ndarray, y_train: np.ndarray, epochs: int | None = None, verbose: int = 2) -> Any:

@@ -11,8 +11,13 @@ from mnist_helpers.data import NUM_CLASSES
 
 
 def scale_pixels(images: np.ndarray) -> np.ndarray:
-    """Map uint8 pixels 0-255 to float32 values in [0, 1]."""
-    return images.astype("float32") / 255.0
+    """Map uint8 pixels 0-255 to float32 values in [0, 1]: the same numbers as ``images.astype("float32") / 255.0``.
+
+    Divides the new float32 copy in place, so 60,000 images take one array of 188 MB, not two.
+    """
+    scaled = images.astype("float32")  # always a new array: the caller's images stay as they are
+    scaled /= 255.0
+    return scaled
 
 
 def flatten_images(images: np.ndarray) -> np.ndarray:

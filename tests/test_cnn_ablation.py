@@ -71,3 +71,20 @@ def test_filter_variants_change_only_the_convolutions_filters(ablation, name):
     assert tuple(layer.filters for layer in convolutions) == wanted
     others = ("BatchNormalization", "MaxPooling2D", "RandomTranslation", "RandomRotation", "Dropout", "Dense")
     assert kinds(model, *others) == kinds(lesson, *others)
+
+
+def test_rotation_variant_adds_only_the_earlier_random_rotation(ablation):
+    model, lesson = ablation.build_variant("rotation"), build_cnn_model()
+    assert kinds(lesson, "RandomRotation") == []
+    assert [type(layer).__name__ for layer in model.layers][:2] == ["RandomTranslation", "RandomRotation"]
+    assert model.count_params() == lesson.count_params()
+    others = ("Conv2D", "BatchNormalization", "MaxPooling2D", "RandomTranslation", "Dropout", "Dense")
+    assert kinds(model, *others) == kinds(lesson, *others)
+
+
+def test_stride_variant_replaces_the_first_pooling_with_a_stride(ablation):
+    model, lesson = ablation.build_variant("stride-1"), build_cnn_model()
+    convolutions = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert [layer.strides for layer in convolutions] == [(2, 2), (1, 1), (1, 1)]
+    assert len(kinds(model, "MaxPooling2D")) == len(kinds(lesson, "MaxPooling2D")) - 1 == 1
+    assert model.output_shape == lesson.output_shape and model.count_params() == lesson.count_params()

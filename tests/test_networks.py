@@ -96,7 +96,7 @@ def test_prediction_is_a_probability_per_digit_and_ignores_augmentation(name):
     first = model.predict(images, verbose=0)
     assert first.shape == (8, 10)
     np.testing.assert_allclose(first.sum(axis=1), 1.0, rtol=1e-5)
-    # Random shifts, rotations and dropout act in training only: predicting twice gives the same answer.
+    # Random shifts and dropout act in training only: predicting twice gives the same answer.
     np.testing.assert_allclose(model.predict(images, verbose=0), first, rtol=1e-5)
 
 

@@ -16,6 +16,18 @@ def test_scale_pixels_maps_0_255_to_float32_0_1():
     assert scaled[0].tolist() == pytest.approx([0.0, 0.2, 1.0])
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_scale_pixels_equals_the_written_out_division_and_leaves_its_input_alone(dtype):
+    # Lesson 01 writes out images.astype("float32") / 255.0 and asserts that the helper gives the same array;
+    # the helper divides its own copy in place, which must neither change a value nor touch the caller's images.
+    images = np.arange(256, dtype=np.uint8).reshape(1, 16, 16).astype(dtype)
+    before = images.copy()
+    scaled = mh.scale_pixels(images)
+    assert scaled.dtype == np.float32
+    assert np.array_equal(scaled, images.astype("float32") / 255.0)
+    assert np.array_equal(images, before) and scaled is not images
+
+
 def test_flatten_images_keeps_pixel_order():
     images = np.arange(2 * 28 * 28).reshape(2, 28, 28)
     flat = mh.flatten_images(images)
