@@ -29,8 +29,8 @@ BUILD = ROOT / "build"
 QUICK_EPOCHS = 2
 QUICK_RUN_NOTE = f" - QUICK SMOKE RUN (6,000 training images, {QUICK_EPOCHS} epochs)"
 
-#: The earlier CNNs' random rotations (results_table's cnn-bn and cnn-old, cnn_ablation's ``rotation``): up to this
-#: fraction of a full turn, 0.03 x 360 = about 11 degrees. Lesson 08's CNN dropped them on 2026-11-26.
+#: The earlier CNNs' random rotations: up to this fraction of a full turn, 0.03 x 360 = about 11 degrees.
+#: Lesson 08's CNN dropped them on 2026-11-26.
 ROTATION_FRACTION = 0.03
 
 
@@ -111,6 +111,19 @@ def train_and_time(
         "test_accuracy": float(test_accuracy),
         "test_loss": float(test_loss),
     }
+
+
+def random_shifts_and_turns(keras: Any) -> list[Any]:
+    """Lesson 07's random shifts, then random rotations: the earlier CNNs' augmentation.
+
+    results_table's cnn-bn and cnn-old use it, and cnn_ablation's ``rotation`` variant.
+    """
+    from mnist_helpers.better_dense_network import SHIFT_FRACTION
+
+    return [
+        keras.layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
+        keras.layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"),
+    ]
 
 
 def load_average() -> str:

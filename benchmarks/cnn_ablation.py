@@ -31,7 +31,7 @@ import argparse
 import statistics
 from typing import Any
 
-from benchmarking import ROTATION_FRACTION, machine_description, train_and_time, warn_without_data_dir
+from benchmarking import machine_description, random_shifts_and_turns, train_and_time, warn_without_data_dir
 
 #: name -> (batch normalisation after convolution 1, 2, 3; extra options)
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -73,10 +73,10 @@ def _build(keras: Any, name: str, options: dict[str, Any]) -> Any:
 
     layers = keras.layers
     stack: list[Any] = [keras.Input(shape=CNN_INPUT_SHAPE)]
-    if options.get("augment", True):
+    if options.get("rotate"):
+        stack += random_shifts_and_turns(keras)  # the shifts, then the earlier CNNs' rotations
+    elif options.get("augment", True):
         stack.append(layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"))
-        if options.get("rotate"):
-            stack.append(layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"))
     if options.get("zoom"):
         stack.append(layers.RandomZoom(0.1, fill_mode="constant"))
     all_filters = options.get("filters", CNN_FILTERS)

@@ -39,8 +39,8 @@ from benchmarking import (
     BUILD,
     QUICK_EPOCHS,
     QUICK_RUN_NOTE,
-    ROTATION_FRACTION,
     machine_description,
+    random_shifts_and_turns,
     train_and_time,
     warn_without_data_dir,
     write_atomically,
@@ -208,16 +208,6 @@ def normalised_conv(keras: Any, filters: int) -> list[Any]:
         layers.Conv2D(filters, 3, use_bias=False),
         layers.BatchNormalization(momentum=0.9),
         layers.Activation("relu"),
-    ]
-
-
-def random_shifts_and_turns(keras: Any) -> list[Any]:
-    """The earlier CNNs' augmentation: lesson 07's random shifts, then random rotations."""
-    from mnist_helpers.better_dense_network import SHIFT_FRACTION
-
-    return [
-        keras.layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
-        keras.layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"),
     ]
 
 
