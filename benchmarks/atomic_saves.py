@@ -39,7 +39,7 @@ def is_complete(path: Path) -> bool:
 def trained_original_model():
     """The original network after one training step, so the file holds Adam's state as lesson 03's does."""
     mh.import_keras_quietly()
-    model = mh.build_original_model()
+    model = mh.compile_original_model(mh.build_original_model())
     rng = np.random.default_rng(0)
     model.fit(rng.random((64, 784), np.float32), np.eye(10, dtype=np.float32)[rng.integers(0, 10, 64)], verbose=0)
     return model

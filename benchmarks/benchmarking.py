@@ -29,9 +29,10 @@ BUILD = ROOT / "build"
 QUICK_EPOCHS = 2
 QUICK_RUN_NOTE = f" - QUICK SMOKE RUN (6,000 training images, {QUICK_EPOCHS} epochs)"
 
-#: The earlier CNNs' random rotations: up to this fraction of a full turn, 0.03 x 360 = about 11 degrees.
-#: Lesson 08's CNN dropped them on 2026-11-26.
-ROTATION_FRACTION = 0.03
+#: The extra ``model.compile`` keywords of the fast path on a CPU (benchmarks/README.md, "Training speed"):
+#: ``jit_compile=True`` compiles each training step with XLA; ``steps_per_execution`` runs that many batches per
+#: call from Python (the lessons use only this one).
+FAST_COMPILE_OPTIONS: dict[str, Any] = {"jit_compile": True, "steps_per_execution": 50}
 
 
 def warn_without_data_dir() -> None:
@@ -113,17 +114,21 @@ def train_and_time(
     }
 
 
-def random_shifts_and_turns(keras: Any) -> list[Any]:
-    """Lesson 07's random shifts, then random rotations: the earlier CNNs' augmentation.
+def lesson_code(module: str) -> Any:
+    """A module of ``mnist_helpers.lessons`` (the code a lesson teaches, e.g. ``"cnn"``), imported quietly."""
+    import importlib
 
-    results_table's cnn-bn and cnn-old use it, and cnn_ablation's ``rotation`` variant.
-    """
-    from mnist_helpers.better_dense_network import SHIFT_FRACTION
+    import mnist_helpers as mh
 
-    return [
-        keras.layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
-        keras.layers.RandomRotation(ROTATION_FRACTION, fill_mode="constant"),
-    ]
+    mh.import_keras_quietly()
+    return importlib.import_module(f"mnist_helpers.lessons.{module}")
+
+
+def compile_classifier(model: Any, **options: Any) -> Any:
+    """Compile as every lesson does (Adam, categorical cross-entropy, accuracy) with the given speed ``options``
+    (``steps_per_execution``, ``jit_compile``): for the variants a benchmark compares. Returns the model."""
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], **options)
+    return model
 
 
 def load_average() -> str:

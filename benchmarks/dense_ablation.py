@@ -1,7 +1,7 @@
 """Lesson 07's ablation: which of its ideas help the original dense network, one idea added at a time, over seeds.
 
-Rows (each keeps everything above it; the last row is lesson 07's full recipe, ``build_better_dense_model``
-with ``BETTER_DENSE_TRAINING``):
+Rows (each keeps everything above it; the last row is lesson 07's full recipe: its own ``build_better_dense_model``,
+epochs, batch size and callbacks, from ``mnist_helpers.lessons.better_dense_network``):
 
   original    the original network and training (lesson 03): Dense 512 relu -> 256 relu -> 10 softmax, Adam 0.001,
               batch 64, up to 20 epochs, EarlyStopping(val_loss, patience 5, restore the best epoch)
@@ -13,8 +13,8 @@ with ``BETTER_DENSE_TRAINING``):
 
 Every run: ``keras.utils.set_random_seed(seed)`` (seeds 0, 1, 2, ...), full data (60,000 training images, the last
 20 % held out for validation by ``validation_split=0.2``, NumPy arrays as in lesson 03), test accuracy on the 10,000
-test images. All models are compiled with ``steps_per_execution=STEPS_PER_EXECUTION`` (mnist_helpers.fast_training:
-50), which changes the speed, not the training.
+test images. All models are compiled with ``steps_per_execution=50``, as lessons 03 and 07 do, which changes the
+speed, not the training.
 Prints a Markdown table (mean, standard deviation, min-max, each seed) and writes it to build/dense_ablation.md.
 
     MNIST_DATA_DIR=/path/to/mnist PYTHONPATH=$PWD .venv/bin/python benchmarks/dense_ablation.py --seeds 3
@@ -34,15 +34,14 @@ from benchmarking import (
     BUILD,
     QUICK_EPOCHS,
     QUICK_RUN_NOTE,
+    compile_classifier,
     fresh_start,
+    lesson_code,
     load_dense_data,
     machine_description,
     warn_without_data_dir,
     write_atomically,
 )
-
-from mnist_helpers.fast_training import STEPS_PER_EXECUTION
-from mnist_helpers.training_recipes import compile_classifier
 
 #: (row name, what it adds, the ideas switched on from this row down)
 ROWS = (
@@ -58,16 +57,20 @@ ROW_NAMES = tuple(name for name, _, _ in ROWS)
 
 
 def build_model(ideas: set[str]) -> Any:
-    """The original Dense 512 -> 256 -> 10 with the given ideas switched on; compiled."""
+    """The original Dense 512 -> 256 -> 10 with the given ideas switched on; compiled.
+
+    With every idea on, it is lesson 07's own ``build_better_dense_model``.
+    """
+    if ideas == ALL_IDEAS:
+        return lesson_code("better_dense_network").build_better_dense_model()
     import mnist_helpers as mh
-    from mnist_helpers.better_dense_network import SHIFT_FRACTION
 
     keras = mh.import_keras_quietly()
     layers = [keras.Input(shape=(784,))]
     if "shifts" in ideas:
         layers += [
             keras.layers.Reshape((28, 28, 1)),
-            keras.layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant"),
+            keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),  # lesson 07's shifts
             keras.layers.Flatten(),
         ]
     for units in (512, 256):
@@ -83,24 +86,24 @@ def build_model(ideas: set[str]) -> Any:
             layers.append(keras.layers.Dropout(0.25))
     layers.append(keras.layers.Dense(10, activation="softmax"))
     model = keras.Sequential(layers)
-    return compile_classifier(model, steps_per_execution=STEPS_PER_EXECUTION)
+    return compile_classifier(model, steps_per_execution=50)
 
 
 def fit_settings(ideas: set[str], quick: bool) -> dict[str, Any]:
     """Epochs, batch size and callbacks for a row."""
     import mnist_helpers as mh
-    from mnist_helpers.better_dense_network import BETTER_DENSE_TRAINING
-    from mnist_helpers.training_recipes import cosine_schedule
 
     keras = mh.import_keras_quietly()
+    lesson = lesson_code("better_dense_network")
     if "schedule" in ideas:
-        epochs, batch_size = BETTER_DENSE_TRAINING.epochs, BETTER_DENSE_TRAINING.batch_size
+        epochs, batch_size = lesson.EPOCHS, lesson.BATCH_SIZE
     else:
-        epochs, batch_size = 20, 64
+        epochs, batch_size = lesson_code("original_network").EPOCHS, 64
     epochs = QUICK_EPOCHS if quick else epochs
     callbacks = []
     if "schedule" in ideas:
-        callbacks.append(keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, 0.002)))
+        schedule = lesson.cosine_schedule(epochs, lesson.PEAK_LEARNING_RATE)
+        callbacks.append(keras.callbacks.LearningRateScheduler(schedule))
     if "best-acc" in ideas:
         callbacks.append(
             keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=epochs, restore_best_weights=True)
@@ -115,14 +118,6 @@ def run_once(ideas: set[str], seed: int, data: tuple[Any, ...], quick: bool) -> 
     x, y, x_test, y_test = data
     fresh_start(seed)
     model = build_model(ideas)
-    if ideas == ALL_IDEAS:  # the last row must be lesson 07's network itself
-        from mnist_helpers.better_dense_network import build_better_dense_model
-
-        expected = build_better_dense_model().count_params()
-        if model.count_params() != expected:
-            raise RuntimeError(
-                f"The full-recipe row has {model.count_params():,} parameters, lesson 07's {expected:,}."
-            )
     settings = fit_settings(ideas, quick)
     started = time.perf_counter()
     history = model.fit(
@@ -171,7 +166,7 @@ def format_table(results: dict[str, list[dict[str, Any]]], machine: str, command
         "",
         f"What: test accuracy on the {test_images:,} test images, one training run per seed "
         "(keras.utils.set_random_seed), NumPy arrays with validation_split=0.2, "
-        f"steps_per_execution={STEPS_PER_EXECUTION}.",
+        "steps_per_execution=50.",
         f"Where and when: {machine}.",
         f"Command: `{command}`",
     ]

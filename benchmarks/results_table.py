@@ -1,16 +1,12 @@
 """The results table: how well, and how fast, each network of the series learns MNIST, over several seeds.
 
-Rows:
-  original        the original network trained as the original does (NumPy arrays, validation_split=0.2,
-                  batch 64, up to 20 epochs, EarlyStopping(val_loss, patience 5, restore best), ModelCheckpoint)
-  original-fast   the same network and settings on the fast path (mnist_helpers.fast_training)
-  better-dense    lesson 07's network with its training settings (mnist_helpers.better_dense_network)
-  cnn             lesson 08's network with its training settings (mnist_helpers.cnn)
-  cnn-bn          lesson 08's CNN in the morning of 2026-11-26: today's three convolutions, each followed by batch
-                  normalisation, random rotations besides the shifts, 10 epochs
-  cnn-old         lesson 08's CNN until November 2026 (two convolutions, Dense 128, random shifts and rotations,
-                  12 epochs)
-  The two earlier CNNs are kept here only so that the table can compare them with today's, side by side.
+Rows (each network and its training are the lessons' own code, from mnist_helpers.lessons):
+  original        the original network trained as the original project does (NumPy arrays, validation_split=0.2,
+                  batch 64, up to 20 epochs, EarlyStopping(val_loss, patience 5, restore best), ModelCheckpoint),
+                  compiled as the original project is (without the lessons' steps_per_execution)
+  original-fast   the same network and settings on the fast path (benchmarking.FAST_COMPILE_OPTIONS, make_datasets)
+  better-dense    lesson 07's network, epochs, batch size and callbacks, fed by make_datasets
+  cnn             lesson 08's network trained by lesson 08's fit_cnn
 
 Every run starts from keras.utils.set_random_seed(seed), seeds 0, 1, 2, ... The table gives the mean test
 accuracy and its range (min-max) over the seeds, the median seconds per epoch (epoch 1, which includes
@@ -19,7 +15,6 @@ and build/results_table.json (build/results_table_quick.* with --quick).
 
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py                # full table
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py --models original original-fast
-    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py --models cnn cnn-bn cnn-old
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/results_table.py --quick        # smoke run
 """
 
@@ -37,28 +32,24 @@ from typing import Any
 
 from benchmarking import (
     BUILD,
+    FAST_COMPILE_OPTIONS,
     QUICK_EPOCHS,
     QUICK_RUN_NOTE,
+    compile_classifier,
+    lesson_code,
     machine_description,
-    random_shifts_and_turns,
     train_and_time,
     warn_without_data_dir,
     write_atomically,
 )
 
-from mnist_helpers.original_network import ORIGINAL_TRAINING
-from mnist_helpers.training_recipes import TrainingRecipe, compile_classifier, cosine_recipe
-
-MODELS = ("original", "original-fast", "better-dense", "cnn", "cnn-bn", "cnn-old")
-CNN_MODELS = ("cnn", "cnn-bn", "cnn-old")
+MODELS = ("original", "original-fast", "better-dense", "cnn")
+CNN_MODELS = ("cnn",)
 DESCRIPTIONS = {
     "original": "Original MLP, trained as the original (NumPy arrays)",
     "original-fast": "Original MLP, fast path (tf.data + jit_compile + steps_per_execution)",
     "better-dense": "Better dense network (lesson 07)",
     "cnn": "CNN (lesson 08: three convolutions, batch normalisation after the last one only, random shifts, 13 epochs)",
-    "cnn-bn": "CNN with batch normalisation after every convolution (lesson 08 on the morning of 2026-11-26, "
-    "10 epochs; `cnn-bn`)",
-    "cnn-old": "CNN with a `Dense(128)` head (lesson 08 until 2026-11, 12 epochs; `cnn-old`)",
 }
 
 
@@ -119,185 +110,62 @@ def format_table(rows: list[dict[str, Any]], machine: str, test_images: int = 10
 # ---------------------------------------------------------------- training
 
 
-def original_callbacks(epochs: int, folder: str) -> list[Any]:
-    """The original's callbacks (``ORIGINAL_TRAINING``), checkpointing into ``folder``."""
-    from mnist_helpers.original_network import make_original_callbacks
+def original_run(fast: bool, epochs: int, folder: str, seed: int) -> tuple[Callable, Callable]:
+    """(build, fit) for the original network: lessons 02 and 03's code, compiled the original way or the fast way."""
+    lesson = lesson_code("original_network")
+    from mnist_helpers.fast_training import make_datasets
 
-    return make_original_callbacks(epochs, Path(folder) / "best.keras")
+    def build() -> Any:
+        return compile_classifier(lesson.build_original_model(), **(FAST_COMPILE_OPTIONS if fast else {}))
 
-
-def fit_original(epochs: int, folder: str) -> Callable:
     def fit(model: Any, x: Any, y: Any, timers: list[Any]) -> Any:
-        return model.fit(
-            x,
-            y,
-            batch_size=ORIGINAL_TRAINING.batch_size,
-            validation_split=ORIGINAL_TRAINING.validation_split,
-            epochs=epochs,
-            verbose=0,
-            callbacks=timers + original_callbacks(epochs, folder),
-        )
+        callbacks = timers + lesson.original_callbacks(Path(folder) / "best.keras")
+        if not fast:
+            return lesson.fit_original_model(model, x, y, callbacks=callbacks, epochs=epochs)
+        train_ds, val_ds = make_datasets(x, y, batch_size=64, validation_fraction=0.2, seed=seed)
+        return model.fit(train_ds, validation_data=val_ds, epochs=epochs, shuffle=False, callbacks=callbacks, verbose=2)
 
-    return fit
+    return build, fit
 
 
-def fit_original_fast(epochs: int, folder: str, seed: int) -> Callable:
+def pipeline_run(module: str, build_name: str, epochs: int, seed: int) -> tuple[Callable, Callable]:
+    """(build, fit) for lesson 07's or 08's network: its builder, batch size and callbacks (lesson 07's schedule and
+    best-epoch rule with the lesson's peak learning rate), fed by make_datasets shuffled from the run's seed."""
+    lesson = lesson_code(module)
+    callbacks_for = lesson_code("better_dense_network").schedule_and_best_epoch_callbacks
     from mnist_helpers.fast_training import make_datasets
 
     def fit(model: Any, x: Any, y: Any, timers: list[Any]) -> Any:
-        train_ds, val_ds = make_datasets(
-            x,
-            y,
-            batch_size=ORIGINAL_TRAINING.batch_size,
-            validation_fraction=ORIGINAL_TRAINING.validation_split,
-            seed=seed,
-        )
-        return model.fit(
-            train_ds,
-            validation_data=val_ds,
-            epochs=epochs,
-            shuffle=False,
-            verbose=0,
-            callbacks=timers + original_callbacks(epochs, folder),
-        )
+        train_ds, val_ds = make_datasets(x, y, batch_size=lesson.BATCH_SIZE, validation_fraction=0.2, seed=seed)
+        callbacks = timers + callbacks_for(epochs, lesson.PEAK_LEARNING_RATE)
+        return model.fit(train_ds, validation_data=val_ds, epochs=epochs, shuffle=False, callbacks=callbacks, verbose=2)
 
-    return fit
+    return getattr(lesson, build_name), fit
 
 
-def build_original_fast() -> Any:
-    from mnist_helpers.fast_training import FAST_COMPILE_OPTIONS
-    from mnist_helpers.original_network import build_original_model
-
-    return build_original_model(**FAST_COMPILE_OPTIONS)
-
-
-def fit_with_settings(settings: TrainingRecipe, epochs: int, seed: int) -> Callable:
-    """Fit as a lesson does with its recipe (batch_size, validation_split, make_callbacks).
-
-    If the builder compiled the model for the fast path (jit_compile or steps_per_execution > 1), feed it
-    make_datasets' tf.data pipelines, as the lesson then does; otherwise NumPy arrays with validation_split.
-    """
-    from mnist_helpers.fast_training import make_datasets
-
-    def fit(model: Any, x: Any, y: Any, timers: list[Any]) -> Any:
-        callbacks = timers + settings.make_callbacks(epochs)
-        if model.jit_compile is True or int(model.steps_per_execution) > 1:
-            train_ds, val_ds = make_datasets(
-                x, y, batch_size=settings.batch_size, validation_fraction=settings.validation_split, seed=seed
-            )
-            return model.fit(
-                train_ds, validation_data=val_ds, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks
-            )
-        return model.fit(
-            x,
-            y,
-            batch_size=settings.batch_size,
-            validation_split=settings.validation_split,
-            epochs=epochs,
-            verbose=0,
-            callbacks=callbacks,
-        )
-
-    return fit
-
-
-def normalised_conv(keras: Any, filters: int) -> list[Any]:
-    """Conv2D 3x3 without bias -> BatchNormalization(momentum 0.9) -> relu: a block of both earlier CNNs."""
-    layers = keras.layers
-    return [
-        layers.Conv2D(filters, 3, use_bias=False),
-        layers.BatchNormalization(momentum=0.9),
-        layers.Activation("relu"),
-    ]
-
-
-def normalised_front(keras: Any, first: int, second: int) -> list[Any]:
-    """What both earlier CNNs begin with: the input, the augmentation, two normalised convolutions with pooling."""
-    pool = keras.layers.MaxPooling2D
-    return (
-        [keras.Input(shape=(28, 28, 1)), *random_shifts_and_turns(keras)]
-        + [*normalised_conv(keras, first), pool(2)]
-        + [*normalised_conv(keras, second), pool(2)]
-    )
-
-
-def build_cnn_bn() -> Any:
-    """Lesson 08's CNN on the morning of 2026-11-26: batch normalisation after each convolution, random rotations.
-
-    Compiled with steps_per_execution and trained with ``CNN_BN_TRAINING`` (10 epochs, batch 128, cosine decay
-    from 0.003) on make_datasets' pipelines, as the lesson did.
-    """
-    import mnist_helpers as mh
-    from mnist_helpers.fast_training import STEPS_PER_EXECUTION
-
-    keras = mh.import_keras_quietly()
-    layers = keras.layers
-    model = keras.Sequential(
-        normalised_front(keras, 24, 48)
-        + normalised_conv(keras, 96)
-        + [layers.Flatten(), layers.Dropout(0.3), layers.Dense(10, activation="softmax")],
-        name="cnn_bn",
-    )
-    return compile_classifier(model, steps_per_execution=STEPS_PER_EXECUTION)
-
-
-def build_cnn_old() -> Any:
-    """Lesson 08's CNN until November 2026: Conv 32 -> pool -> Conv 64 -> pool -> Flatten -> Dense 128 -> 10.
-
-    Trained with ``CNN_OLD_TRAINING`` (12 epochs, batch 128, cosine decay from 0.003), NumPy arrays, no
-    steps_per_execution, exactly as the lesson did.
-    """
-    import mnist_helpers as mh
-
-    keras = mh.import_keras_quietly()
-    layers = keras.layers
-    model = keras.Sequential(
-        normalised_front(keras, 32, 64)
-        + [layers.Flatten(), layers.Dropout(0.4), layers.Dense(128, use_bias=False)]
-        + [layers.BatchNormalization(momentum=0.9), layers.Activation("relu"), layers.Dropout(0.4)]
-        + [layers.Dense(10, activation="softmax")],
-        name="cnn_old",
-    )
-    return compile_classifier(model)
-
-
-#: Both earlier CNNs: batches of 128, cosine decay from 0.003, the best val_accuracy epoch kept.
-CNN_BN_TRAINING = cosine_recipe(epochs=10, quick_epochs=QUICK_EPOCHS, peak_learning_rate=0.003)
-CNN_OLD_TRAINING = cosine_recipe(epochs=12, quick_epochs=QUICK_EPOCHS, peak_learning_rate=0.003)
+#: Epochs per model in full mode: the lessons' own.
+FULL_EPOCHS = {
+    "original": ("original_network", "EPOCHS"),
+    "original-fast": ("original_network", "EPOCHS"),
+    "better-dense": ("better_dense_network", "EPOCHS"),
+    "cnn": ("cnn", "EPOCHS"),
+}
 
 
 def run_model(name: str, seeds: list[int], quick: bool, data: dict[str, Any]) -> list[dict[str, Any]]:
     """Train model ``name`` once per seed and return the runs."""
+    module, constant = FULL_EPOCHS[name]
+    epochs = QUICK_EPOCHS if quick else getattr(lesson_code(module), constant)
     runs = []
     for seed in seeds:
         with tempfile.TemporaryDirectory() as folder:
             if name in ("original", "original-fast"):
-                import mnist_helpers as mh
-
-                epochs = QUICK_EPOCHS if quick else ORIGINAL_TRAINING.epochs
-                if name == "original":
-                    build, fit = mh.build_original_model, fit_original(epochs, folder)
-                else:
-                    build, fit = build_original_fast, fit_original_fast(epochs, folder, seed)
-                x, y, x_test, y_test = data["dense"]
+                build, fit = original_run(name == "original-fast", epochs, folder, seed)
+            elif name == "better-dense":
+                build, fit = pipeline_run("better_dense_network", "build_better_dense_model", epochs, seed)
             else:
-                from mnist_helpers import better_dense_network, cnn
-
-                if name == "better-dense":
-                    build, settings, inputs = (
-                        better_dense_network.build_better_dense_model,
-                        better_dense_network.BETTER_DENSE_TRAINING,
-                        "dense",
-                    )
-                elif name == "cnn":
-                    build, settings, inputs = cnn.build_cnn_model, cnn.CNN_TRAINING, "images"
-                elif name == "cnn-bn":
-                    build, settings, inputs = build_cnn_bn, CNN_BN_TRAINING, "images"
-                else:
-                    build, settings, inputs = build_cnn_old, CNN_OLD_TRAINING, "images"
-                epochs = QUICK_EPOCHS if quick else settings.epochs
-                fit = fit_with_settings(settings, epochs, seed)
-                x, y, x_test, y_test = data[inputs]
+                build, fit = pipeline_run("cnn", "build_cnn_model", epochs, seed)
+            x, y, x_test, y_test = data["images" if name == "cnn" else "dense"]
             started = time.perf_counter()
             run = train_and_time(build, x, y, x_test, y_test, seed, fit)
         runs.append(run)

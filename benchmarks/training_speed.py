@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarking import (
+    FAST_COMPILE_OPTIONS,
+    compile_classifier,
     epoch_timer,
     fresh_start,
     json_from_fresh_process,
@@ -47,8 +49,7 @@ from benchmarking import (
     warn_without_data_dir,
 )
 
-from mnist_helpers.fast_training import STEPS_PER_EXECUTION
-
+STEPS_PER_EXECUTION = FAST_COMPILE_OPTIONS["steps_per_execution"]
 BATCH_SIZE = 64
 VALIDATION_SPLIT = 0.2
 
@@ -118,7 +119,8 @@ def train_once(variant: Variant, seed: int, epochs: int, patience: int) -> dict:
     fresh_start(seed)
     x_train, y_train, x_test, y_test = load_dense_data()
 
-    model = mh.build_original_model(jit_compile=variant.jit_compile, steps_per_execution=variant.steps_per_execution)
+    options = {"jit_compile": variant.jit_compile, "steps_per_execution": variant.steps_per_execution}
+    model = compile_classifier(mh.build_original_model(), **options)
     timer = epoch_timer()
     with tempfile.TemporaryDirectory() as folder:
         callbacks = [

@@ -1,38 +1,13 @@
-"""Train the same network faster on a CPU: a tf.data pipeline and two compile options.
+"""The same training data, fed faster on a CPU: a tf.data pipeline that cuts exactly like ``validation_split``.
 
-The original feeds NumPy arrays to ``model.fit(..., batch_size=64, validation_split=0.2)``.
-That is fine, but on a laptop CPU much of each epoch is overhead around tiny batches:
-Python runs once per batch, and TensorFlow runs each layer's operations one by one.
-The fast path keeps the model, the optimizer, the batch size and the validation data,
-and changes only how the work is handed to TensorFlow::
+Lessons 07 and 08 train with it (lesson 07's optional section explains it)::
 
-    train_ds, val_ds = make_datasets(x_train, y_train, batch_size=64, validation_fraction=0.2)
-    model.compile(
-        optimizer="adam",
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-        jit_compile=True,  # XLA fuses each training step into one compiled program
-        steps_per_execution=50,  # run 50 batches per call from Python instead of 1
-    )
-    history = model.fit(
-        train_ds,
-        validation_data=val_ds,
-        epochs=20,
-        shuffle=False,  # train_ds already reshuffles every epoch; without this Keras warns that it cannot shuffle
-        callbacks=[...],
-        verbose=2,
-    )
+    train_ds, val_ds = make_datasets(x_train, y_train, batch_size=128, validation_fraction=0.2)
+    model.fit(train_ds, validation_data=val_ds, epochs=15, shuffle=False, callbacks=[...])
 
-``make_datasets`` splits exactly like ``validation_split``: the LAST fraction of the
-examples (before any shuffling) is held out for validation, and the rest is shuffled
-anew each epoch (seeded, so a rerun repeats) and cut into batches of ``batch_size``,
-two of them prepared ahead while the model trains (see ``PREFETCH_BATCHES``).
-Epoch-level callbacks (EarlyStopping, ModelCheckpoint, LearningRateScheduler) behave as
-before; batch-level callbacks see one call per ``steps_per_execution`` batches.
-Models with random augmentation layers (RandomTranslation, RandomRotation, ...) cannot be
-XLA-compiled: with ``jit_compile=True`` Keras warns "Model doesn't support jit_compile=True"
-and trains without it, so compile those with ``steps_per_execution`` only.
-``benchmarks/training_speed.py`` measures what each idea gains.
+``shuffle=False`` because ``train_ds`` reshuffles itself every epoch (seeded, so a rerun repeats); Keras warns that
+it cannot shuffle a dataset otherwise. The last ``validation_fraction`` of the examples validates, before any
+shuffling, as with ``validation_split``. ``benchmarks/README.md`` ("Training speed") has what it gains.
 """
 
 from __future__ import annotations
@@ -43,13 +18,6 @@ from typing import Any
 import numpy as np
 
 from mnist_helpers.notebook_setup import import_keras_quietly
-
-#: The recommended extra ``model.compile`` keywords for CPU training (measured in benchmarks/training_speed.py).
-#: ``jit_compile=True`` compiles each training step with XLA; ``steps_per_execution`` runs that many batches per
-#: call from Python. Neither changes the training (same batches, same optimizer steps); XLA only rounds some float
-#: sums in another order, so a seeded run matches the original closely, not bit for bit.
-STEPS_PER_EXECUTION = 50
-FAST_COMPILE_OPTIONS: dict[str, Any] = {"jit_compile": True, "steps_per_execution": STEPS_PER_EXECUTION}
 
 #: Batches prepared ahead of the one being trained on. A fixed, small number instead of ``tf.data.AUTOTUNE``: the
 #: autotuner retunes the pipeline from a background thread, whose wake-ups slowed whole epochs on a small CPU

@@ -2,7 +2,8 @@
 
 `LayerSizeExplorer` puts two sliders (and an optional third hidden layer) next to the hand count
 (``dense_networks.count_dense_parameters``, which the lesson also uses to check its own arithmetic) and the
-real ``model.summary()`` of the Keras model those sizes give (``dense_networks.build_dense_network``).
+real ``model.summary()`` of the Keras model those sizes give (lesson 06's ``build_dense_model``; the defaults and
+the comparison come from lesson 02's ``build_original_model``).
 Only widget types that exist in both ipywidgets 7 (Colab) and 8 are used.
 """
 
@@ -14,13 +15,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from mnist_helpers.dense_networks import (
-    INPUT_SIZE,
-    build_dense_network,
-    count_dense_parameters,
-    dense_layer_shapes,
-)
-from mnist_helpers.original_network import ORIGINAL_NETWORK
+from mnist_helpers.dense_networks import INPUT_SIZE, count_dense_parameters, dense_layer_shapes
+from mnist_helpers.notebook_setup import import_keras_quietly
 
 BYTES_PER_PARAMETER = 4  # float32
 
@@ -41,12 +37,16 @@ class LayerSizeExplorer:
     control's ``.value`` updates both, so the class is testable without a browser.
     """
 
-    def __init__(
-        self,
-        first: int = ORIGINAL_NETWORK.hidden_units[0],
-        second: int = ORIGINAL_NETWORK.hidden_units[1],
-        max_units: int = 1024,
-    ) -> None:
+    def __init__(self, first: int | None = None, second: int | None = None, max_units: int = 1024) -> None:
+        """``first`` and ``second``: the starting sizes, by default the original network's (512 and 256)."""
+        import_keras_quietly()
+        from mnist_helpers.lessons.original_network import build_original_model
+
+        original = build_original_model()
+        self.original_parameters = original.count_params()
+        original_first, original_second = (layer.units for layer in original.layers[:-1])
+        first = original_first if first is None else first
+        second = original_second if second is None else second
         slider_options = {"min": 8, "max": max_units, "step": 8, "continuous_update": False}
         style = {"description_width": "150px"}
         layout = widgets.Layout(width="520px")
@@ -93,8 +93,10 @@ class LayerSizeExplorer:
     def update(self) -> None:
         """Rebuild the Keras model for the current sizes and refresh the count and the summary."""
         self.third_slider.disabled = not self.third_layer_checkbox.value
+        from mnist_helpers.lessons.dense_network import build_dense_model
+
         sizes = self.hidden_sizes
-        self.model = build_dense_network(sizes)
+        self.model = build_dense_model(sizes)
         self.count_html.value = self._count_table(sizes)
         self.summary_html.value = (
             '<pre style="font-size: 12px; line-height: 1.0;">' + html.escape(summary_text(self.model)) + "</pre>"
@@ -103,8 +105,7 @@ class LayerSizeExplorer:
     def _on_change(self, change: dict[str, Any]) -> None:
         self.update()
 
-    @staticmethod
-    def _count_table(sizes: Sequence[int]) -> str:
+    def _count_table(self, sizes: Sequence[int]) -> str:
         names = [f"hidden layer {number}" for number in range(1, len(sizes) + 1)] + ["output layer"]
         rows = [
             f"<tr><td>{name}</td><td>{inputs:,} &times; {units:,} + {units:,}</td>"
@@ -112,7 +113,7 @@ class LayerSizeExplorer:
             for name, (inputs, units) in zip(names, dense_layer_shapes(INPUT_SIZE, sizes), strict=True)
         ]
         total = count_dense_parameters(INPUT_SIZE, sizes)
-        original = ORIGINAL_NETWORK.parameter_count()
+        original = self.original_parameters
         megabytes = total * BYTES_PER_PARAMETER / 2**20  # as Keras's summary counts MB
         return (
             "<table style='border-spacing: 12px 2px'>"

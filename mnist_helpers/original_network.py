@@ -1,8 +1,7 @@
-"""The original project's network and training, for lessons that need a trained model.
+"""The original network, trained, for lessons that need one but teach something else (evaluation, saving, drawing).
 
-The network is a named configuration of `dense_networks` (784 → 512 → 256 → 10, relu) and its training a
-`TrainingRecipe`. Lessons 02 and 03 write this Keras code out cell by cell; later lessons (evaluation,
-save and load, drawing a digit) are about something else, so they call it from here.
+Its Keras code is lessons 02 and 03's, exported to ``mnist_helpers.lessons.original_network``: this module only
+reuses the model lesson 03 saved, or trains one with that code when there is none.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from mnist_helpers.dense_networks import INPUT_SIZE, DenseNetwork
+from mnist_helpers.dense_networks import INPUT_SIZE
 from mnist_helpers.notebook_setup import import_keras_quietly
 from mnist_helpers.saved_models import (
     ORIGINAL_CHECKPOINT_FILE,
@@ -22,54 +21,20 @@ from mnist_helpers.saved_models import (
     models_dir,
     save_model_atomically,
 )
-from mnist_helpers.training_recipes import TrainingRecipe, compile_classifier
-
-#: Dense 512 relu -> Dense 256 relu -> Dense 10 softmax on 784 inputs.
-ORIGINAL_NETWORK = DenseNetwork(hidden_units=(512, 256), activation="relu")
 
 REUSE_CHECK_SAMPLES = 1000
 
 
-def make_original_callbacks(epochs: int, checkpoint_path: str | Path | None = None) -> list[Any]:
-    """EarlyStopping(val_loss, patience 5, restore best), and ModelCheckpoint(best only) when given a path."""
-    keras = import_keras_quietly()
-    callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)]
-    if checkpoint_path is not None:
-        callbacks.append(keras.callbacks.ModelCheckpoint(str(checkpoint_path), monitor="val_loss", save_best_only=True))
-    return callbacks
-
-
-#: 20 epochs (2 in quick mode), batch 64, the last 20 % validating, early stopping on val_loss.
-ORIGINAL_TRAINING = TrainingRecipe(
-    epochs=20, quick_epochs=2, batch_size=64, validation_split=0.2, make_callbacks=make_original_callbacks
-)
-
-
-def build_original_model(**compile_options: Any) -> Any:
-    """Dense 512 relu -> Dense 256 relu -> Dense 10 softmax on 784 inputs, compiled as the original.
-
-    ``compile_options`` go to ``model.compile`` as well, e.g. ``fast_training.FAST_COMPILE_OPTIONS``.
-    """
-    model = ORIGINAL_NETWORK.build(name="original_mlp")
-    return compile_classifier(model, **compile_options)
-
-
 def train_original_model(x_train: np.ndarray, y_train: np.ndarray, checkpoint_path: Path) -> tuple[Any, Any]:
-    """Fit with `ORIGINAL_TRAINING`, checkpointing the best epoch to ``checkpoint_path``.
+    """Build, compile and fit the original network with lessons 02 and 03's own code; return ``(model, history)``.
 
-    ``x_train`` is scaled and flattened, ``y_train`` one-hot. Returns ``(model, history)``.
+    ``x_train`` is scaled and flattened, ``y_train`` one-hot; the best epoch is checkpointed to ``checkpoint_path``.
     """
-    recipe = ORIGINAL_TRAINING
-    model = build_original_model()
-    history = model.fit(
-        x_train,
-        y_train,
-        epochs=recipe.epochs_now(),
-        batch_size=recipe.batch_size,
-        validation_split=recipe.validation_split,
-        callbacks=make_original_callbacks(recipe.epochs_now(), checkpoint_path),
-        verbose=2,
-    )
+    import_keras_quietly()
+    from mnist_helpers.lessons import original_network as lesson
+
+    model = lesson.compile_original_model(lesson.build_original_model())
+    history = lesson.fit_original_model(model, x_train, y_train, callbacks=lesson.original_callbacks(checkpoint_path))
     return model, history
 
 

@@ -25,8 +25,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from mnist_helpers.dense_networks import architecture_text, build_dense_network, count_dense_parameters
-from mnist_helpers.fast_training import STEPS_PER_EXECUTION
+from mnist_helpers.dense_networks import architecture_text, count_dense_parameters
 from mnist_helpers.notebook_setup import import_keras_quietly
 from mnist_helpers.playground_display import (
     READY_TEXT,
@@ -54,7 +53,6 @@ from mnist_helpers.playground_runs import (
 )
 from mnist_helpers.plots import figure_to_png
 from mnist_helpers.quick_mode import pick
-from mnist_helpers.training_recipes import compile_classifier
 from mnist_helpers.widget_events import WidgetEventPump
 
 DEFAULT_UNITS = (512, 256, 128, 64)  # the original's 512 and 256 first
@@ -221,20 +219,18 @@ class ModelPlayground:
     def build_model(self, settings: PlaygroundSettings | None = None) -> Any:
         """The compiled Keras model the current controls (or ``settings``) describe; untrained.
 
-        Compiled like lesson 06's ``build_model``, with ``steps_per_execution`` (only speed, as in lesson 03).
+        Built by lesson 06's own ``build_dense_model`` (the cell the lesson exports), so the widget runs no other Keras.
         """
         settings = settings or self.settings()
-        model = build_dense_network(
-            settings.hidden_units,
+        import_keras_quietly()
+        from mnist_helpers.lessons.dense_network import build_dense_model
+
+        return build_dense_model(
+            list(settings.hidden_units),
             activation=settings.activation,
             dropout_rate=settings.dropout_rate,
-            input_size=self.data.input_size,
-            num_classes=self.data.num_classes,
-            name="playground_mlp",
+            learning_rate=settings.learning_rate,
         )
-        keras = import_keras_quietly()
-        optimizer = keras.optimizers.Adam(learning_rate=settings.learning_rate)
-        return compile_classifier(model, optimizer=optimizer, steps_per_execution=STEPS_PER_EXECUTION)
 
     def train(self, callbacks: Sequence[Any] = ()) -> RunResult:
         """Train a run with the current settings, as the Train button does, and return its `RunResult`.
@@ -290,7 +286,7 @@ class ModelPlayground:
     def stop(self) -> None:
         """Ask the run to stop (what the Stop button does); it still reports its result.
 
-        Keras checks after every call of the compiled training step (``STEPS_PER_EXECUTION`` batches).
+        Keras checks after every call of the compiled training step (50 batches: lesson 06's ``steps_per_execution``).
         """
         if not self._training:
             return

@@ -268,6 +268,11 @@ def _checked_pair(x_name: str, y_name: str, x: Any, y: Any) -> tuple[np.ndarray,
             f"{x_name} must be flattened images (n, 784) and {y_name} one-hot labels (n, 10); got shapes "
             f"{x.shape} and {y.shape}. Prepare them with mh.prepare_for_dense(images, labels)."
         )
+    if x.shape[1] != 784 or y.shape[1] != 10:
+        raise ValueError(
+            f"{x_name} must hold 784 pixels per image and {y_name} 10 one-hot columns (the digits 0-9); got shapes "
+            f"{x.shape} and {y.shape}. Prepare them with mh.prepare_for_dense(images, labels)."
+        )
     if len(x) != len(y):
         raise ValueError(f"{x_name} has {len(x)} examples but {y_name} has {len(y)} labels; they must match.")
     for name, array in ((x_name, x), (y_name, y)):

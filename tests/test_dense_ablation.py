@@ -24,25 +24,30 @@ def test_each_row_adds_exactly_one_idea(ablation):
 
 def test_first_row_is_the_original_and_last_row_is_lesson_07s_network(ablation):
     import mnist_helpers as mh
-    from mnist_helpers.better_dense_network import build_better_dense_model
 
     original = ablation.build_model(ablation.ROWS[0][2])
     full = ablation.build_model(ablation.ROWS[-1][2])
     assert original.count_params() == mh.build_original_model().count_params()
-    reference = build_better_dense_model()
+    reference = mh.build_better_dense_model()
     assert [type(layer).__name__ for layer in full.layers] == [type(layer).__name__ for layer in reference.layers]
     assert full.count_params() == reference.count_params()
+    partial = ablation.build_model(ablation.ROWS[-2][2])  # everything but the shifts
+    kinds = [type(layer).__name__ for layer in reference.layers]
+    assert [type(layer).__name__ for layer in partial.layers] == kinds[3:]
 
 
 def test_training_settings_follow_the_ideas(ablation):
+    lesson = ablation.lesson_code("better_dense_network")
     original = ablation.fit_settings(set(), quick=False)
-    assert (original["epochs"], original["batch_size"]) == (20, 64)
+    assert (original["epochs"], original["batch_size"]) == (ablation.lesson_code("original_network").EPOCHS, 64)
     assert [(type(c).__name__, c.monitor) for c in original["callbacks"]] == [("EarlyStopping", "val_loss")]
     full = ablation.fit_settings(ablation.ALL_IDEAS, quick=False)
-    assert (full["epochs"], full["batch_size"]) == (15, 128)
+    assert (full["epochs"], full["batch_size"]) == (lesson.EPOCHS, lesson.BATCH_SIZE)
     names = [type(c).__name__ for c in full["callbacks"]]
     assert names == ["LearningRateScheduler", "EarlyStopping"]
-    assert full["callbacks"][1].monitor == "val_accuracy" and full["callbacks"][1].patience == 15
+    assert full["callbacks"][1].monitor == "val_accuracy" and full["callbacks"][1].patience == lesson.EPOCHS
+    scheduler = full["callbacks"][0]
+    assert scheduler.schedule(0) == lesson.PEAK_LEARNING_RATE
 
 
 def test_table_gives_mean_sd_range_and_each_seed(ablation):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_helpers.fast_training import FAST_COMPILE_OPTIONS, make_datasets, validation_split_index
+from mnist_helpers.fast_training import make_datasets, validation_split_index
 
 
 def numbered_examples(count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +106,8 @@ def test_fast_compile_options_keep_epoch_callbacks_working(tmp_path, recwarn):
     y = keras.utils.to_categorical(rng.integers(0, 2, 640), 2)
     train_ds, val_ds = make_datasets(x, y, batch_size=16, seed=0)  # 32 training batches, not a multiple of 50
     model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], **FAST_COMPILE_OPTIONS)
+    fast = {"jit_compile": True, "steps_per_execution": 50}
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"], **fast)
     checkpoint = tmp_path / "best.keras"
     history = model.fit(
         train_ds,

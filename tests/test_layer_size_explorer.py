@@ -52,10 +52,10 @@ def test_third_layer_checkbox_adds_and_removes_a_layer():
     assert not explorer.third_slider.disabled
     assert explorer.hidden_sizes == [512, 256, 32]
     assert _summary_total(explorer) == _displayed_total(explorer) == count_dense_parameters(784, [512, 256, 32], 10)
-    assert "hidden_3" in explorer.summary_html.value
+    assert "(None, 32)" in explorer.summary_html.value
 
     explorer.third_layer_checkbox.value = False
-    assert "hidden_3" not in explorer.summary_html.value
+    assert "(None, 32)" not in explorer.summary_html.value
     assert _displayed_total(explorer) == 535_818
 
 

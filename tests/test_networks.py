@@ -1,4 +1,6 @@
-"""The going-further networks (lessons 07, 08) and their training recipes, shared with benchmarks/results_table.py."""
+"""The networks and training the lessons teach (mnist_helpers.lessons, exported from the lessons' cells) behave as
+the later lessons, the playground and the benchmarks rely on: right shapes, a schedule that decays, the best epoch
+kept, a checkpoint written, and augmentation that never acts on a prediction."""
 
 from __future__ import annotations
 
@@ -8,200 +10,114 @@ import numpy as np
 import pytest
 
 import mnist_helpers as mh
-from mnist_helpers import better_dense_network, cnn
-from mnist_helpers.data import NUM_CLASSES
-from mnist_helpers.training_recipes import TrainingRecipe, cosine_schedule
+from mnist_helpers.lessons import better_dense_network, cnn, original_network
 
 keras = mh.import_keras_quietly()
 
-BUILDERS = {
-    "better_dense": (
-        better_dense_network.build_better_dense_model,
-        better_dense_network.BETTER_DENSE_TRAINING,
-        better_dense_network.DENSE_INPUT_SHAPE,
-    ),
-    "cnn": (cnn.build_cnn_model, cnn.CNN_TRAINING, cnn.CNN_INPUT_SHAPE),
+#: builder, input shape of one example
+NETWORKS = {
+    "original": (lambda: original_network.compile_original_model(original_network.build_original_model()), (784,)),
+    "better_dense": (better_dense_network.build_better_dense_model, (784,)),
+    "cnn": (cnn.build_cnn_model, (28, 28, 1)),
+    "playground": (lambda: mh.build_dense_model([32, 16], dropout_rate=0.5), (784,)),
 }
 
 
-def dense_parameters(inputs: int, units: int, bias: bool = True) -> int:
-    return inputs * units + (units if bias else 0)
+def random_data(input_shape: tuple[int, ...], n: int = 50, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.random((n, *input_shape)).astype("float32"), keras.utils.to_categorical(rng.integers(0, 10, n), 10)
 
 
-def batch_norm_parameters(channels: int) -> int:
-    return 4 * channels  # gamma, beta (trained), moving mean, moving variance (running averages)
-
-
-def conv_parameters(kernel: int, channels_in: int, filters: int, bias: bool = True) -> int:
-    return kernel * kernel * channels_in * filters + (filters if bias else 0)
-
-
-@pytest.mark.parametrize("name", BUILDERS)
-def test_builder_returns_a_compiled_model_with_mnist_shapes(name):
-    build, _, input_shape = BUILDERS[name]
+@pytest.mark.parametrize("name", NETWORKS)
+def test_each_network_is_compiled_for_one_hot_labels_and_answers_ten_probabilities(name):
+    build, input_shape = NETWORKS[name]
     model = build()
-    assert model.compiled, f"{name}: the builder must return a compiled model"
-    assert model.loss == "categorical_crossentropy"
+    assert model.compiled and model.loss == "categorical_crossentropy"
     assert tuple(model.input_shape) == (None, *input_shape)
-    assert tuple(model.output_shape) == (None, NUM_CLASSES)
-
-
-def test_better_dense_parameter_count_follows_its_layers():
-    expected = (
-        dense_parameters(784, 512, bias=False)
-        + batch_norm_parameters(512)
-        + dense_parameters(512, 256, bias=False)
-        + batch_norm_parameters(256)
-        + dense_parameters(256, 10)
-    )
-    model = better_dense_network.build_better_dense_model()
-    assert model.count_params() == expected
-    assert model.count_params() > mh.build_original_model().count_params(), "BN adds 4 per unit, dropped biases 1"
-
-
-def test_cnn_parameter_count_follows_its_layers():
-    first, second, third = cnn.CNN_FILTERS
-    side = ((28 - 2) // 2 - 2) // 2 - 2  # three valid 3x3 convolutions, the first two followed by 2x2 pooling
-    # Batch normalisation only after the third convolution (on the big maps it cost time, see build_cnn_model).
-    expected = (
-        conv_parameters(3, 1, first)
-        + conv_parameters(3, first, second)
-        + conv_parameters(3, second, third, bias=False)
-        + batch_norm_parameters(third)
-        + dense_parameters(side * side * third, 10)
-    )
-    assert side == 3
-    assert cnn.build_cnn_model().count_params() == expected
-
-
-def test_cnn_does_less_arithmetic_per_image_than_the_one_it_replaced():
-    """Multiply-adds of the convolutions and Dense layers: the new CNN must stay cheaper than the old (2.63 M)."""
-    old = 26 * 26 * 9 * 32 + 11 * 11 * 9 * 32 * 64 + 5 * 5 * 64 * 128 + 128 * 10
-    model = cnn.build_cnn_model()
-    new = 0
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Conv2D):
-            height, width, filters = layer.output.shape[1:]
-            new += height * width * filters * layer.kernel.shape[0] * layer.kernel.shape[1] * layer.kernel.shape[2]
-        elif isinstance(layer, keras.layers.Dense):
-            new += layer.kernel.shape[0] * layer.kernel.shape[1]
-    assert new < 0.75 * old, f"{new:,} multiply-adds per image, the old CNN {old:,}"
-
-
-@pytest.mark.parametrize("name", BUILDERS)
-def test_prediction_is_a_probability_per_digit_and_ignores_augmentation(name):
-    build, _, input_shape = BUILDERS[name]
-    model = build()
-    images = np.random.default_rng(0).random((8, *input_shape)).astype("float32")
+    images, _ = random_data(input_shape, n=8)
     first = model.predict(images, verbose=0)
-    assert first.shape == (8, 10)
     np.testing.assert_allclose(first.sum(axis=1), 1.0, rtol=1e-5)
-    # Random shifts and dropout act in training only: predicting twice gives the same answer.
+    # Random shifts and dropout act while training only: predicting twice gives the same answer.
     np.testing.assert_allclose(model.predict(images, verbose=0), first, rtol=1e-5)
 
 
-@pytest.mark.parametrize("name", BUILDERS)
-def test_training_settings_are_complete_and_sensible(name):
-    _, settings, _ = BUILDERS[name]
-    assert isinstance(settings, TrainingRecipe)
-    assert isinstance(settings.epochs, int) and settings.epochs >= 1
-    assert isinstance(settings.quick_epochs, int) and 1 <= settings.quick_epochs < settings.epochs
-    assert isinstance(settings.batch_size, int) and settings.batch_size >= 1
-    assert 0 < settings.validation_split < 1
+def test_the_original_network_is_lesson_02s_and_not_compiled_until_lesson_03_compiles_it():
+    model = mh.build_original_model()
+    assert [layer.units for layer in model.layers] == [512, 256, 10] and model.count_params() == 535_818
+    assert not model.compiled, "lesson 02 builds it; lesson 03 compiles it"
+    assert mh.compile_original_model(model) is model and model.compiled
 
 
-@pytest.mark.parametrize("name", BUILDERS)
-def test_make_callbacks_gives_a_fresh_schedule_and_best_epoch_restore(name):
-    _, settings, _ = BUILDERS[name]
-    epochs = settings.epochs
-    callbacks = settings.make_callbacks(epochs)
-    stoppers = [c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)]
-    schedulers = [c for c in callbacks if isinstance(c, keras.callbacks.LearningRateScheduler)]
-    assert len(stoppers) == 1 and len(schedulers) == 1
-    assert stoppers[0].monitor == "val_accuracy" and stoppers[0].restore_best_weights
-    assert stoppers[0].patience >= epochs, "the schedule, not early stopping, decides when training ends"
-    rates = [schedulers[0].schedule(epoch, 0.0) for epoch in range(epochs)]
-    assert rates == sorted(rates, reverse=True) and rates[0] > rates[-1] > 0
-    again = settings.make_callbacks(epochs)
-    assert all(a is not b for a, b in zip(callbacks, again, strict=True)), "callbacks keep state: never share them"
+def test_the_playground_builder_adds_dropout_only_when_asked():
+    with_dropout = mh.build_dense_model([64, 32], dropout_rate=0.25, learning_rate=0.01)
+    kinds = [type(layer).__name__ for layer in with_dropout.layers]
+    assert kinds == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
+    assert math.isclose(float(with_dropout.optimizer.learning_rate.numpy()), 0.01, rel_tol=1e-6)
+    assert [type(layer).__name__ for layer in mh.build_dense_model([64]).layers] == ["Dense", "Dense"]
 
 
-def test_cosine_schedule_goes_from_peak_to_floor():
-    schedule = cosine_schedule(10, 0.002, floor=0.02)
-    assert math.isclose(schedule(0, 0.0), 0.002)
-    assert math.isclose(schedule(9, 0.0), 0.002 * 0.02)
-    assert math.isclose(schedule(0), 0.002), "Keras may call it with the epoch only"
-    assert math.isclose(cosine_schedule(1, 0.003)(0), 0.003), "a single epoch trains at the peak rate"
-    with pytest.raises(ValueError, match="epochs >= 1"):
-        cosine_schedule(0, 0.001)
+def test_cosine_schedule_glides_from_the_peak_to_two_percent_of_it():
+    schedule = mh.cosine_schedule(10, 0.002)
+    rates = [schedule(epoch) for epoch in range(10)]
+    assert math.isclose(rates[0], 0.002) and math.isclose(rates[-1], 0.002 * 0.02)
+    assert rates == sorted(rates, reverse=True)
+    assert math.isclose(mh.cosine_schedule(1, 0.003)(0), 0.003), "a single epoch trains at the peak rate"
 
 
-@pytest.mark.parametrize("name", BUILDERS)
-def test_one_epoch_with_the_settings_trains_and_follows_the_schedule(name):
-    build, settings, input_shape = BUILDERS[name]
-    rng = np.random.default_rng(1)
-    x = rng.random((40, *input_shape)).astype("float32")
-    y = keras.utils.to_categorical(rng.integers(0, 10, 40), 10)
-    model = build()
-    history = model.fit(
-        x,
-        y,
-        epochs=1,
-        batch_size=settings.batch_size,
-        validation_split=settings.validation_split,
-        callbacks=settings.make_callbacks(1),
-        verbose=0,
-    )
-    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
-    scheduled = settings.make_callbacks(1)[0].schedule(0, 0.0)
-    assert math.isclose(history.history["learning_rate"][0], scheduled, rel_tol=1e-6), "the optimizer keeps float32"
-
-
-def small_cnn_data(n: int = 50) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(2)
-    images = rng.random((n, *cnn.CNN_INPUT_SHAPE)).astype("float32")
-    return images, keras.utils.to_categorical(rng.integers(0, 10, n), 10)
-
-
-def test_train_cnn_model_trains_the_lesson_cnn_for_the_epochs_asked(monkeypatch):
-    monkeypatch.delenv("MNIST_QUICK", raising=False)
-    x, y = small_cnn_data()
-    model, history = cnn.train_cnn_model(x, y, epochs=2, verbose=0)
-    assert model.name == "cnn" and model.count_params() == cnn.build_cnn_model().count_params()
-    assert len(history.history["val_accuracy"]) == 2, "two epochs asked, two trained"
-    assert model.predict(x[:3], verbose=0).shape == (3, 10)
-
-
-def test_train_cnn_model_uses_the_recipe_epochs_by_default_and_fewer_in_quick_mode(monkeypatch):
-    monkeypatch.setenv("MNIST_QUICK", "1")
-    x, y = small_cnn_data()
-    _, history = cnn.train_cnn_model(x, y, verbose=0)
-    assert len(history.history["loss"]) == cnn.CNN_TRAINING.quick_epochs < cnn.CNN_TRAINING.epochs
+def test_the_callbacks_are_fresh_each_call_and_keep_the_best_val_accuracy_epoch():
+    first = mh.schedule_and_best_epoch_callbacks(4, 0.003)
+    stopper = next(c for c in first if isinstance(c, keras.callbacks.EarlyStopping))
+    assert stopper.monitor == "val_accuracy" and stopper.restore_best_weights and stopper.patience >= 4
+    again = mh.schedule_and_best_epoch_callbacks(4, 0.003)
+    assert all(a is not b for a, b in zip(first, again, strict=True)), "callbacks keep state: never share them"
 
 
 @pytest.mark.parametrize(
-    ("x_shape", "y_shape", "message"),
-    [((10, 28, 28), (10, 10), "28, 28, 1"), ((10, 784), (10, 10), "28, 28, 1"), ((10, 28, 28, 1), (10,), "one-hot")],
+    ("fit", "build", "input_shape", "peak"),
+    [
+        (better_dense_network.fit_better_dense_model, better_dense_network.build_better_dense_model, (784,), 0.002),
+        (cnn.fit_cnn, cnn.build_cnn_model, (28, 28, 1), 0.003),
+    ],
+    ids=["better_dense", "cnn"],
 )
-def test_train_cnn_model_refuses_wrong_shapes_before_training(x_shape, y_shape, message):
-    with pytest.raises(ValueError, match=message):
-        cnn.train_cnn_model(np.zeros(x_shape, "float32"), np.zeros(y_shape, "float32"), epochs=1, verbose=0)
+def test_the_lessons_fit_follows_the_schedule_and_validates_on_the_last_fifth(fit, build, input_shape, peak):
+    x, y = random_data(input_shape)
+    history = fit(build(), x, y, epochs=2)
+    expected = [mh.cosine_schedule(2, peak)(epoch) for epoch in range(2)]
+    np.testing.assert_allclose(history.history["learning_rate"], expected, rtol=1e-6)
+    assert len(history.history["val_accuracy"]) == 2
 
 
-def test_fit_cnn_trains_a_variant_with_the_recipe(monkeypatch):
-    monkeypatch.delenv("MNIST_QUICK", raising=False)
-    x, y = small_cnn_data()
-    variant = keras.Sequential(
-        [keras.Input(cnn.CNN_INPUT_SHAPE), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")]
+def test_fit_cnn_takes_other_callbacks_for_an_exercise():
+    x, y = random_data((28, 28, 1))
+    seen = []
+    watch = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: seen.append(float(model.optimizer.learning_rate.numpy()))
     )
-    variant.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-    history = cnn.fit_cnn(variant, x, y, epochs=1, verbose=0)
-    scheduled = cnn.CNN_TRAINING.make_callbacks(1)[0].schedule(0, 0.0)
-    assert math.isclose(history.history["learning_rate"][0], scheduled, rel_tol=1e-6)
-    assert "val_accuracy" in history.history
+    model = cnn.build_cnn_model()
+    cnn.fit_cnn(model, x, y, epochs=2, callbacks=[watch])
+    assert seen == pytest.approx([0.001, 0.001]), "the given callbacks replace the schedule: Adam's default rate"
 
 
-def test_train_cnn_model_refuses_zero_epochs():
-    x, y = small_cnn_data(10)
-    with pytest.raises(ValueError, match="epochs >= 1"):
-        cnn.train_cnn_model(x, y, epochs=0, verbose=0)
+def test_the_original_training_checkpoints_its_best_epoch_and_restores_it(tmp_path):
+    x, y = random_data((784,), n=60)
+    model = mh.compile_original_model(mh.build_original_model())
+    checkpoint_path = tmp_path / mh.ORIGINAL_CHECKPOINT_FILE
+    callbacks = mh.original_callbacks(checkpoint_path)
+    history = mh.fit_original_model(model, x, y, callbacks=callbacks, epochs=2)
+    assert checkpoint_path.is_file(), "ModelCheckpoint saves the best epoch as it goes"
+    val_loss_now = model.evaluate(x[48:], y[48:], verbose=0)[0]  # validation_split=0.2: the last 12 of 60
+    assert math.isclose(val_loss_now, min(history.history["val_loss"]), rel_tol=1e-3)
+
+
+def test_the_cnn_never_sees_the_last_two_rows_and_columns():
+    """No padding, and poolings that round down: the last rows and columns of a 28x28 image reach no output."""
+    import tensorflow as tf
+
+    model = cnn.build_cnn_model()
+    image = tf.Variable(np.random.default_rng(0).random((1, 28, 28, 1)).astype("float32"))
+    with tf.GradientTape() as tape:
+        score = model(image, training=False)[0, 3]  # one digit's probability (all ten always add up to 1)
+    gradient = np.abs(tape.gradient(score, image).numpy()[0, :, :, 0])
+    assert gradient[26:, :].max() == 0 and gradient[:, 26:].max() == 0
+    assert gradient[:26, :26].max() > 0

@@ -248,15 +248,21 @@ def test_only_the_newest_models_are_kept_and_every_row_stays(playground):
     assert all(run.history["loss"] for run in playground.runs)
 
 
-def test_the_parameter_count_uses_the_models_real_number_of_outputs():
-    """The label, the architecture text and the model agree on the outputs (one per label column)."""
+def test_the_parameter_count_label_and_model_agree():
+    """The label, the architecture text and the model lesson 06's builder makes agree on every layer."""
     x, y, x_test, y_test = _tiny_data()
-    playground = ModelPlayground(x, y[:, :3], x_test, y_test[:, :3])
+    playground = ModelPlayground(x, y, x_test, y_test)
     playground.configure(units=[8])
     model = playground.build_model()
-    assert model.output_shape == (None, 3)
-    assert playground.parameter_count == model.count_params() == _label_count(playground) == 784 * 8 + 8 + 8 * 3 + 3
-    assert "784 → 8 → 3" in playground.parameter_label.value
+    assert model.output_shape == (None, 10)
+    assert playground.parameter_count == model.count_params() == _label_count(playground) == 784 * 8 + 8 + 8 * 10 + 10
+    assert "784 → 8 → 10" in playground.parameter_label.value
+
+
+def test_data_that_is_not_mnist_shaped_is_refused_with_the_fix():
+    x, y, x_test, y_test = _tiny_data()
+    with pytest.raises(ValueError, match="10 one-hot columns"):
+        ModelPlayground(x, y[:, :3], x_test, y_test[:, :3])
 
 
 def test_invalid_settings_are_refused_and_change_nothing(playground):

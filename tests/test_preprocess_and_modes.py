@@ -108,10 +108,3 @@ def test_models_dir_outside_a_checkout_is_next_to_the_notebook(monkeypatch, tmp_
     monkeypatch.setenv("MNIST_QUICK", "0")
     monkeypatch.chdir(tmp_path)
     assert mh.models_dir() == tmp_path / "saved_models"
-
-
-def test_original_model_has_535818_parameters():
-    model = mh.build_original_model()
-    assert model.count_params() == 535818
-    assert [layer.units for layer in model.layers] == [512, 256, 10]
-    assert model.loss == "categorical_crossentropy"

@@ -70,20 +70,23 @@ def test_markdown_table_has_one_row_per_model_and_notes_the_machine(results_tabl
     assert "2,000 test images" in results_table.format_table(rows, machine="m", test_images=2000)
 
 
-def test_the_earlier_cnns_are_kept_in_the_benchmark_with_their_recipes(results_table):
-    """cnn-old (225,706 parameters, 12 epochs) and cnn-bn (61,378, 10 epochs) are trained next to lesson 08's CNN."""
-    assert set(results_table.CNN_MODELS) == {"cnn", "cnn-bn", "cnn-old"} <= set(results_table.MODELS)
-    with_bn = results_table.build_cnn_bn()
-    assert with_bn.count_params() == 61_378 and with_bn.compiled and int(with_bn.steps_per_execution) > 1
-    layer_kinds = [type(layer).__name__ for layer in with_bn.layers]
-    assert layer_kinds.count("BatchNormalization") == layer_kinds.count("Conv2D") == 3
-    assert results_table.CNN_BN_TRAINING.epochs == 10 and results_table.CNN_BN_TRAINING.batch_size == 128
-    old = results_table.build_cnn_old()
-    assert old.count_params() == 225_706 and old.compiled
-    assert results_table.CNN_OLD_TRAINING.epochs == 12 and results_table.CNN_OLD_TRAINING.batch_size == 128
-    schedulers = [c for c in results_table.CNN_OLD_TRAINING.make_callbacks(12) if hasattr(c, "schedule")]
-    assert [round(schedulers[0].schedule(epoch), 6) for epoch in (0, 11)] == [0.003, 0.00006]
+def test_each_row_builds_the_lessons_own_network(results_table, monkeypatch):
+    """The table measures what the lessons teach: their own builders, each run from its seed (no training here)."""
+    import mnist_helpers as mh
 
-    from mnist_helpers import cnn
+    trained = {}
 
-    assert cnn.build_cnn_model().count_params() < old.count_params(), "the new CNN is the smaller one"
+    def fake_train_and_time(build, x, y, x_test, y_test, seed, fit):
+        model = build()
+        trained[model.name] = (model.count_params(), seed)
+        return {"epoch_seconds": [1.0], "test_accuracy": 0.5}
+
+    monkeypatch.setattr(results_table, "train_and_time", fake_train_and_time)
+    data = {"dense": (None,) * 4, "images": (None,) * 4}
+    for name in results_table.MODELS:
+        results_table.run_model(name, [3], quick=False, data=data)
+    assert trained == {
+        "original_mlp": (mh.build_original_model().count_params(), 3),
+        "better_dense": (mh.build_better_dense_model().count_params(), 3),
+        "cnn": (mh.build_cnn_model().count_params(), 3),
+    }
