@@ -37,7 +37,7 @@ def is_complete(path: Path) -> bool:
 
 
 def trained_original_model():
-    """The original network after one training step, so the file holds Adam's state as lesson 03's does."""
+    """The original network after one training step, so the file holds Adam's state as lesson 04's does."""
     mh.import_keras_quietly()
     model = mh.compile_original_model(mh.build_original_model())
     rng = np.random.default_rng(0)

@@ -1,19 +1,19 @@
-"""Lesson 07's ablation: which of its ideas help the original dense network, one idea added at a time, over seeds.
+"""Lesson 08's ablation: which of its ideas help the original dense network, one idea added at a time, over seeds.
 
-Rows (each keeps everything above it; the last row is lesson 07's full recipe: its own ``build_better_dense_model``,
+Rows (each keeps everything above it; the last row is lesson 08's full recipe: its own ``build_better_dense_model``,
 epochs, batch size and callbacks, from ``mnist_helpers.lessons.better_dense_network``):
 
-  original    the original network and training (lesson 03): Dense 512 relu -> 256 relu -> 10 softmax, Adam 0.001,
+  original    the original network and training (lesson 04): Dense 512 relu -> 256 relu -> 10 softmax, Adam 0.001,
               batch 64, up to 20 epochs, EarlyStopping(val_loss, patience 5, restore the best epoch)
   schedule    + cosine learning-rate schedule from 0.002 over 15 epochs, batch 128
   best-acc    + keep the epoch with the best val_accuracy (EarlyStopping(val_accuracy, patience=epochs, restore))
   batchnorm   + batch normalisation after each hidden Dense layer (which loses its bias)
   dropout     + dropout 0.25 after each hidden block
-  shifts      + random shifts of up to 10 % (RandomTranslation): the full recipe of lesson 07
+  shifts      + random shifts of up to 10 % (RandomTranslation): the full recipe of lesson 08
 
 Every run: ``keras.utils.set_random_seed(seed)`` (seeds 0, 1, 2, ...), full data (60,000 training images, the last
-20 % held out for validation by ``validation_split=0.2``, NumPy arrays as in lesson 03), test accuracy on the 10,000
-test images. All models are compiled with ``steps_per_execution=50``, as lessons 03 and 07 do, which changes the
+20 % held out for validation by ``validation_split=0.2``, NumPy arrays as in lesson 04), test accuracy on the 10,000
+test images. All models are compiled with ``steps_per_execution=50``, as lessons 04 and 08 do, which changes the
 speed, not the training.
 Prints a Markdown table (mean, standard deviation, min-max, each seed) and writes it to build/dense_ablation.md.
 
@@ -45,12 +45,12 @@ from benchmarking import (
 
 #: (row name, what it adds, the ideas switched on from this row down)
 ROWS = (
-    ("original", "the original network and training (lesson 03)", set()),
+    ("original", "the original network and training (lesson 04)", set()),
     ("schedule", "+ cosine learning-rate schedule from 0.002, 15 epochs, batch 128", {"schedule"}),
     ("best-acc", "+ keep the epoch with the best val_accuracy", {"schedule", "best-acc"}),
     ("batchnorm", "+ batch normalisation", {"schedule", "best-acc", "batchnorm"}),
     ("dropout", "+ dropout 0.25", {"schedule", "best-acc", "batchnorm", "dropout"}),
-    ("shifts", "+ random shifts: lesson 07's full recipe", {"schedule", "best-acc", "batchnorm", "dropout", "shifts"}),
+    ("shifts", "+ random shifts: lesson 08's full recipe", {"schedule", "best-acc", "batchnorm", "dropout", "shifts"}),
 )
 ALL_IDEAS = ROWS[-1][2]
 ROW_NAMES = tuple(name for name, _, _ in ROWS)
@@ -59,7 +59,7 @@ ROW_NAMES = tuple(name for name, _, _ in ROWS)
 def build_model(ideas: set[str]) -> Any:
     """The original Dense 512 -> 256 -> 10 with the given ideas switched on; compiled.
 
-    With every idea on, it is lesson 07's own ``build_better_dense_model``.
+    With every idea on, it is lesson 08's own ``build_better_dense_model``.
     """
     if ideas == ALL_IDEAS:
         return lesson_code("better_dense_network").build_better_dense_model()
@@ -70,7 +70,7 @@ def build_model(ideas: set[str]) -> Any:
     if "shifts" in ideas:
         layers += [
             keras.layers.Reshape((28, 28, 1)),
-            keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),  # lesson 07's shifts
+            keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),  # lesson 08's shifts
             keras.layers.Flatten(),
         ]
     for units in (512, 256):

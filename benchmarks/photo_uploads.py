@@ -6,7 +6,7 @@ with `digit_image.draw_digit_on_canvas`) and saved as files a learner might uplo
 - the same photo as a phone stores a portrait shot: pixels turned 90 degrees and EXIF orientation 6;
 - an opaque PNG whose four 20x20 corners are transparent.
 Each file goes through `read_image_bytes` and `to_mnist_format` (what the drawing pad's upload does), and
-lesson 03's network (saved_models/original_mlp.keras, trained now in full if missing) reads it.
+lesson 04's network (saved_models/original_mlp.keras, trained now in full if missing) reads it.
 
     MNIST_DATA_DIR=/path/to/mnist MNIST_MODELS_DIR=/tmp/models .venv/bin/python benchmarks/photo_uploads.py [--limit N]
 """
@@ -81,7 +81,7 @@ def main() -> None:
                 failures += 1
         return accuracy(np.stack(inputs)), failures
 
-    print(f"{len(digits)} MNIST test digits as photos (dark ink on light paper, 280x280), read by lesson 03's network")
+    print(f"{len(digits)} MNIST test digits as photos (dark ink on light paper, 280x280), read by lesson 04's network")
     print(f"{'original 28x28 test digits':<44} {accuracy(digits / 255.0):6.1%}")
     for name, save in [
         ("upright JPEG", upright_jpeg),

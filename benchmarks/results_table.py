@@ -5,8 +5,8 @@ Rows (each network and its training are the lessons' own code, from mnist_helper
                   batch 64, up to 20 epochs, EarlyStopping(val_loss, patience 5, restore best), ModelCheckpoint),
                   compiled as the original project is (without the lessons' steps_per_execution)
   original-fast   the same network and settings on the fast path (benchmarking.FAST_COMPILE_OPTIONS, make_datasets)
-  better-dense    lesson 07's network, epochs, batch size and callbacks, fed by make_datasets
-  cnn             lesson 08's network trained by lesson 08's fit_cnn
+  better-dense    lesson 08's network, epochs, batch size and callbacks, fed by make_datasets
+  cnn             lesson 09's network trained by lesson 09's fit_cnn
 
 Every run starts from keras.utils.set_random_seed(seed), seeds 0, 1, 2, ... The table gives the mean test
 accuracy and its range (min-max) over the seeds, the median seconds per epoch (epoch 1, which includes
@@ -48,8 +48,8 @@ CNN_MODELS = ("cnn",)
 DESCRIPTIONS = {
     "original": "Original MLP, trained as the original (NumPy arrays)",
     "original-fast": "Original MLP, fast path (tf.data + jit_compile + steps_per_execution)",
-    "better-dense": "Better dense network (lesson 07)",
-    "cnn": "CNN (lesson 08: three convolutions, batch normalisation after the last one only, random shifts, 13 epochs)",
+    "better-dense": "Better dense network (lesson 08)",
+    "cnn": "CNN (lesson 09: three convolutions, batch normalisation after the last one only, random shifts, 13 epochs)",
 }
 
 
@@ -102,7 +102,7 @@ def format_table(rows: list[dict[str, Any]], machine: str, test_images: int = 10
         "leaving out epoch 1 (it includes building and compiling). Whole fit: the median over seeds of the",
         "seconds `model.fit` took, every epoch and callback included.",
         f"Test accuracy: on the {test_images:,} test images, after each run's own callbacks",
-        "(the original's EarlyStopping restores its best epoch; lessons 07/08 keep their best val_accuracy epoch).",
+        "(the original's EarlyStopping restores its best epoch; lessons 08/09 keep their best val_accuracy epoch).",
     ]
     return "\n".join(lines)
 
@@ -111,7 +111,7 @@ def format_table(rows: list[dict[str, Any]], machine: str, test_images: int = 10
 
 
 def original_run(fast: bool, epochs: int, folder: str, seed: int) -> tuple[Callable, Callable]:
-    """(build, fit) for the original network: lessons 02 and 03's code, compiled the original way or the fast way."""
+    """(build, fit) for the original network: lessons 02 and 04's code, compiled the original way or the fast way."""
     lesson = lesson_code("original_network")
     from mnist_helpers.fast_training import make_datasets
 
@@ -129,7 +129,7 @@ def original_run(fast: bool, epochs: int, folder: str, seed: int) -> tuple[Calla
 
 
 def pipeline_run(module: str, build_name: str, epochs: int, seed: int) -> tuple[Callable, Callable]:
-    """(build, fit) for lesson 07's or 08's network: its builder, batch size and callbacks (lesson 07's schedule and
+    """(build, fit) for lesson 08's or 09's network: its builder, batch size and callbacks (lesson 08's schedule and
     best-epoch rule with the lesson's peak learning rate), fed by make_datasets shuffled from the run's seed."""
     lesson = lesson_code(module)
     callbacks_for = lesson_code("better_dense_network").schedule_and_best_epoch_callbacks

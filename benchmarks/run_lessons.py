@@ -7,7 +7,7 @@
 
 Each notebook runs on a fresh kernel whose working folder is the notebook's own folder, as in JupyterLab.
 Saved models go to build/saved_models (MNIST_MODELS_DIR), emptied at the start of each run, so a run never
-reuses a model from an earlier one (lessons later in the same run reuse lesson 03's model, as learners would).
+reuses a model from an earlier one (lessons later in the same run reuse lesson 04's model, as learners would).
 Executed copies go to build/executed/, each stamped (metadata "mnist_lessons_run") with its mode, whether it ran
 without error and the SHA-256 of its source notebook and of mnist_helpers/*.py, so that `make site` can tell whether
 a copy is still current. The results go to build/results.json and a printed markdown table. Test

@@ -8,12 +8,12 @@ logs first. One module per idea:
 
 - how a lesson starts: ``notebook_setup`` (Setup cell, quiet Keras import), ``quick_mode`` (``MNIST_QUICK``)
 - data: ``data`` (load and verify MNIST, ``NUM_CLASSES``), ``preprocess`` (scale, flatten, one-hot)
-- networks: ``lessons`` (generated: what lessons 02-08 teach), ``dense_networks`` (count and describe a Dense stack
+- networks: ``lessons`` (generated: what lessons 02-09 teach), ``dense_networks`` (count and describe a Dense stack
   without Keras), ``original_network`` (the original network trained, for lessons about something else),
   ``fast_training`` (tf.data pipeline); where trained models live: ``saved_models``
 - pictures: ``plots``, ``digit_image`` (a photo or drawing to MNIST's 28x28)
 - widgets, each on top of pure logic: ``layer_size_explorer`` (lesson 02), ``playground`` with
-  ``playground_runs``, ``playground_display`` and ``widget_events`` (lesson 06), ``drawing_pad`` (lesson 09)
+  ``playground_runs``, ``playground_display`` and ``widget_events`` (lesson 07), ``drawing_pad`` (lesson 10)
 
 Code only a benchmark or a test needs belongs in ``benchmarks/`` or ``tests/``, not here.
 """

@@ -1,6 +1,6 @@
 """Dense networks without Keras: count a stack's parameters by hand and describe it in one line.
 
-The layer size explorer (lesson 02) and the model playground (lesson 06) show these live as sliders move, before
+The layer size explorer (lesson 02) and the model playground (lesson 07) show these live as sliders move, before
 any Keras model exists::
 
     count_dense_parameters(784, [512, 256])  # 535818, the original network's

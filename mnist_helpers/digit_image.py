@@ -156,7 +156,7 @@ def draw_digit_on_canvas(
 
     ``solid`` (the default) makes every pixel ink or paper, like a pen. As RGBA (the default) the ink is in the
     alpha channel, black on transparent, exactly as the drawing pad sends it; otherwise RGB dark ink on light
-    paper, like a photo. Lesson 09 uses it to try its preprocessing without a mouse.
+    paper, like a photo. Lesson 10 uses it to try its preprocessing without a mouse.
     """
     if side < 1 or top < 0 or left < 0 or top + side > canvas_size or left + side > canvas_size:
         raise ValueError(

@@ -1,6 +1,6 @@
 """The same training data, fed faster on a CPU: a tf.data pipeline that cuts exactly like ``validation_split``.
 
-Lessons 07 and 08 train with it (lesson 07's optional section explains it)::
+Lessons 08 and 09 train with it (lesson 08's optional section explains it)::
 
     train_ds, val_ds = make_datasets(x_train, y_train, batch_size=128, validation_fraction=0.2)
     model.fit(train_ds, validation_data=val_ds, epochs=15, shuffle=False, callbacks=[...])

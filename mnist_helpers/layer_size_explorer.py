@@ -2,7 +2,7 @@
 
 `LayerSizeExplorer` puts two sliders (and an optional third hidden layer) next to the hand count
 (``dense_networks.count_dense_parameters``, which the lesson also uses to check its own arithmetic) and the
-real ``model.summary()`` of the Keras model those sizes give (lesson 06's ``build_dense_model``; the defaults and
+real ``model.summary()`` of the Keras model those sizes give (lesson 07's ``build_dense_model``; the defaults and
 the comparison come from lesson 02's ``build_original_model``).
 Only widget types that exist in both ipywidgets 7 (Colab) and 8 are used.
 """

@@ -1,7 +1,7 @@
 """The original network, trained, for lessons that need one but teach something else (evaluation, saving, drawing).
 
-Its Keras code is lessons 02 and 03's, exported to ``mnist_helpers.lessons.original_network``: this module only
-reuses the model lesson 03 saved, or trains one with that code when there is none.
+Its Keras code is lessons 02 and 04's, exported to ``mnist_helpers.lessons.original_network``: this module only
+reuses the model lesson 04 saved, or trains one with that code when there is none.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ REUSE_CHECK_SAMPLES = 1000
 
 
 def train_original_model(x_train: np.ndarray, y_train: np.ndarray, checkpoint_path: Path) -> tuple[Any, Any]:
-    """Build, compile and fit the original network with lessons 02 and 03's own code; return ``(model, history)``.
+    """Build, compile and fit the original network with lessons 02 and 04's own code; return ``(model, history)``.
 
     ``x_train`` is scaled and flattened, ``y_train`` one-hot; the best epoch is checkpointed to ``checkpoint_path``.
     """
@@ -41,7 +41,7 @@ def train_original_model(x_train: np.ndarray, y_train: np.ndarray, checkpoint_pa
 def load_or_train_original_model(x_train: np.ndarray, y_train: np.ndarray) -> Any:
     """Reuse ``saved_models/original_mlp.keras`` if a lesson saved it, else train and save it.
 
-    So a lesson that needs a trained model stands alone, yet does not retrain when lesson 03 ran.
+    So a lesson that needs a trained model stands alone, yet does not retrain when lesson 04 ran.
     A saved file that is damaged, of another architecture or untrained (checked on the last
     1,000 training digits) is moved aside with a message, and the network is trained again.
     Training checkpoints to a temporary folder of its own (removed afterwards): `ModelCheckpoint`

@@ -219,7 +219,7 @@ class ModelPlayground:
     def build_model(self, settings: PlaygroundSettings | None = None) -> Any:
         """The compiled Keras model the current controls (or ``settings``) describe; untrained.
 
-        Built by lesson 06's own ``build_dense_model`` (the cell the lesson exports), so the widget runs no other Keras.
+        Built by lesson 07's own ``build_dense_model`` (the cell the lesson exports), so the widget runs no other Keras.
         """
         settings = settings or self.settings()
         import_keras_quietly()
@@ -286,7 +286,7 @@ class ModelPlayground:
     def stop(self) -> None:
         """Ask the run to stop (what the Stop button does); it still reports its result.
 
-        Keras checks after every call of the compiled training step (50 batches: lesson 06's ``steps_per_execution``).
+        Keras checks after every call of the compiled training step (50 batches: lesson 07's ``steps_per_execution``).
         """
         if not self._training:
             return

@@ -23,11 +23,11 @@ from mnist_helpers.quick_mode import is_quick_mode
 MODELS_DIR_VARIABLE = "MNIST_MODELS_DIR"
 MODELS_FOLDER_NAME = "saved_models"
 
-#: Lesson 03's trained original network, reused by lessons 04, 05 and 09.
+#: Lesson 04's trained original network, reused by lessons 05, 06 and 10.
 ORIGINAL_MODEL_FILE = "original_mlp.keras"
-#: Lesson 03's ModelCheckpoint file (the best epoch so far), read again in lesson 05.
+#: Lesson 04's ModelCheckpoint file (the best epoch so far), read again in lesson 06.
 ORIGINAL_CHECKPOINT_FILE = "original_mlp_checkpoint.keras"
-#: Lesson 08's trained CNN, reused by lesson 09.
+#: Lesson 09's trained CNN, reused by lesson 10.
 CNN_MODEL_FILE = "cnn.keras"
 
 

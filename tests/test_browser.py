@@ -1,4 +1,4 @@
-"""Lesson 06 in a real browser: JupyterLab runs every cell, the widgets render, a slider moves, Stop works.
+"""Lesson 07 in a real browser: JupyterLab runs every cell, the widgets render, a slider moves, Stop works.
 
 Drives Debian's Chromium (/usr/bin/chromium) with Playwright; nothing is downloaded. JupyterLab runs on
 127.0.0.1 with a token, on a free port, in a temporary folder with its own settings. Skipped with the reason
@@ -25,7 +25,7 @@ from lab_browser import (
 from mnist_helpers.playground_display import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSON = ROOT / "notebooks" / "06_model_playground.ipynb"
+LESSON = ROOT / "notebooks" / "07_model_playground.ipynb"
 RUN_ALL_MS = 240_000  # the whole lesson in quick mode; generous, as the 2 CI cores may be busy
 
 
@@ -33,7 +33,7 @@ RUN_ALL_MS = 240_000  # the whole lesson in quick mode; generous, as the 2 CI co
 def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     skip_without_browser()
     if not os.environ.get("MNIST_DATA_DIR"):
-        pytest.skip("MNIST_DATA_DIR is not set: lesson 06 needs the MNIST files to run in the browser.")
+        pytest.skip("MNIST_DATA_DIR is not set: lesson 07 needs the MNIST files to run in the browser.")
     base = tmp_path_factory.mktemp("lab")
     root = base / "root"
     root.mkdir()
@@ -117,12 +117,12 @@ def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) 
             stopped = notebook.locator(".widget-html", has_text="Stopped after")
             expect(stopped).to_be_visible(timeout=60_000)
             widget.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "06_model_playground.png"))
+            page.screenshot(path=str(ARTIFACTS / "07_model_playground.png"))
             assert "of 30 epochs" in stopped.inner_text()
             batch_cell = notebook.locator(".playground-runs tbody tr").last.locator("td").nth(COLUMNS.index("Batch"))
             assert batch_cell.inner_text() == "16"
             assert notebook.locator(".playground-runs tbody tr").count() == 3  # two from the lesson, one here
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "06_model_playground_failure.png"))
+            page.screenshot(path=str(ARTIFACTS / "07_model_playground_failure.png"))
             raise
     assert before != after, f"the parameter count did not change: {before!r}"

@@ -106,7 +106,7 @@ def test_badge_opens_this_notebook_from_the_repository(path):
 
 def test_every_notebook_has_the_same_quiet_setup_cell():
     setups = {path.relative_to(ROOT).as_posix(): _source(_cells(path)[1]) for path in NOTEBOOKS}
-    assert len(setups) == 18, f"expected 9 lessons and 9 solutions, found {sorted(setups)}"
+    assert len(setups) == 20, f"expected 10 lessons and 10 solutions, found {sorted(setups)}"
     expected = SETUP_CELL.replace("REPOSITORY", REPOSITORY)
     different = sorted(name for name, source in setups.items() if source != expected)
     assert not different, f"cell 1 (Setup) differs from tests/test_colab.py's SETUP_CELL in {different}"

@@ -1,4 +1,4 @@
-"""benchmarks/dense_ablation.py: each row adds one idea, the last row is lesson 07's network, the table's figures."""
+"""benchmarks/dense_ablation.py: each row adds one idea, the last row is lesson 08's network, the table's figures."""
 
 from __future__ import annotations
 

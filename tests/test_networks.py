@@ -44,7 +44,7 @@ def test_each_network_is_compiled_for_one_hot_labels_and_answers_ten_probabiliti
 def test_the_original_network_is_lesson_02s_and_not_compiled_until_lesson_03_compiles_it():
     model = mh.build_original_model()
     assert [layer.units for layer in model.layers] == [512, 256, 10] and model.count_params() == 535_818
-    assert not model.compiled, "lesson 02 builds it; lesson 03 compiles it"
+    assert not model.compiled, "lesson 02 builds it; lesson 04 compiles it"
     assert mh.compile_original_model(model) is model and model.compiled
 
 

@@ -249,7 +249,7 @@ def test_only_the_newest_models_are_kept_and_every_row_stays(playground):
 
 
 def test_the_parameter_count_label_and_model_agree():
-    """The label, the architecture text and the model lesson 06's builder makes agree on every layer."""
+    """The label, the architecture text and the model lesson 07's builder makes agree on every layer."""
     x, y, x_test, y_test = _tiny_data()
     playground = ModelPlayground(x, y, x_test, y_test)
     playground.configure(units=[8])

@@ -2,7 +2,7 @@
 
 The checks of the built site need `make site-quick` (or `make site`) first: without a site they skip locally and
 fail under CI (CI=true), where .ci/run builds it before the tests. SITE_DIR checks another built site.
-A headless-Chromium screenshot of lesson 03's page goes to artifacts/site/.
+A headless-Chromium screenshot of lesson 04's page goes to artifacts/site/.
 """
 
 from __future__ import annotations
@@ -181,13 +181,13 @@ def test_pages_load_no_script_from_the_network_and_search_is_built_in(site):
         assert not external, f"{path.relative_to(site)} loads scripts from the network: {external}"
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     locations = {doc["location"].split("#")[0] for doc in index["docs"]}
-    assert "notebooks/03_training_with_callbacks.html" in locations, "lesson 03 is not in the search index"
+    assert "notebooks/04_training_the_original.html" in locations, "lesson 04 is not in the search index"
 
 
 def test_widgets_are_shown_as_a_static_snapshot_with_a_note(site):
-    page = page_for("06_model_playground.ipynb", site)
+    page = page_for("07_model_playground.ipynb", site)
     text = "".join(parse_page(page).text)
-    assert widget_snapshot.NOTE in text, "lesson 06's widgets carry no note saying they are interactive elsewhere"
+    assert widget_snapshot.NOTE in text, "lesson 07's widgets carry no note saying they are interactive elsewhere"
     assert "widget-view+json" not in page.read_text(encoding="utf-8"), "a widget output was left unconverted"
 
 
@@ -196,10 +196,10 @@ def test_landing_page_has_the_lesson_table_how_to_run_and_results(site):
     for heading in ("Run the lessons on your computer", "The results table", "Google Colab", "Credits"):
         assert heading in text, f"the landing page lacks {heading!r}"
     links = parse_page(site / "index.html").links
-    assert "notebooks/03_training_with_callbacks.html" in links, "the lesson table does not link to lesson 03's page"
+    assert "notebooks/04_training_the_original.html" in links, "the lesson table does not link to lesson 04's page"
 
 
-# ---------------------------------------------------------------- a real browser: lesson 03's page
+# ---------------------------------------------------------------- a real browser: lesson 04's page
 
 
 @pytest.fixture(scope="module")
@@ -226,15 +226,15 @@ def test_lesson_03_page_in_chromium_shows_the_learning_curves_and_search_finds_i
 
     # Reduced motion: the header's title would otherwise be caught mid-fade in the screenshot.
     with chromium_page(ARTIFACTS, width=1280, reduced_motion="reduce") as page:
-        page.goto(f"{served_site}/notebooks/03_training_with_callbacks.html")
+        page.goto(f"{served_site}/notebooks/04_training_the_original.html")
         page.get_by_role("link", name="Open in Colab").first.wait_for()
-        page.screenshot(path=ARTIFACTS / "lesson03_top.png")
+        page.screenshot(path=ARTIFACTS / "lesson04_top.png")
         figure = page.locator(".jp-Cell", has_text="plot_history(history").locator("img").first
         figure.scroll_into_view_if_needed()
         box = figure.bounding_box()
         assert box and box["width"] > 200 and box["height"] > 100, f"the learning curves are not shown: {box}"
         assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), "the learning curves did not load"
-        page.screenshot(path=ARTIFACTS / "lesson03_learning_curves.png")
+        page.screenshot(path=ARTIFACTS / "lesson04_learning_curves.png")
         assert page.locator(".md-footer__link--next").count() == 1, "no link to the next lesson"
         assert page.locator(".md-footer__link--prev").count() == 1, "no link to the previous lesson"
 

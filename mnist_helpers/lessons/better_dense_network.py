@@ -1,6 +1,6 @@
 """The code these lessons teach, as they write it:
 
-- notebooks/07_better_dense_network.ipynb
+- notebooks/08_better_dense_network.ipynb
 
 Do not edit: change the lesson's cell, then run  python .ci/export_lessons.py
 """

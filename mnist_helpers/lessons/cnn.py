@@ -1,6 +1,6 @@
 """The code these lessons teach, as they write it:
 
-- notebooks/08_convolutional_network.ipynb
+- notebooks/09_convolutional_network.ipynb
 
 Do not edit: change the lesson's cell, then run  python .ci/export_lessons.py
 """
@@ -49,10 +49,10 @@ PEAK_LEARNING_RATE = 0.003
 
 
 def fit_cnn(model, x_train, y_train, epochs=EPOCHS, callbacks=None):
-    """Train as lesson 07 does, with this lesson's epochs and peak learning rate, on make_datasets' batches.
-    By default lesson 07's schedule and best-epoch rule; pass other callbacks to try other ideas."""
+    """Train as lesson 08 does, with this lesson's epochs and peak learning rate, on make_datasets' batches.
+    By default lesson 08's schedule and best-epoch rule; pass other callbacks to try other ideas."""
     if callbacks is None:
-        callbacks = mh.schedule_and_best_epoch_callbacks(epochs, PEAK_LEARNING_RATE)  # lesson 07's
+        callbacks = mh.schedule_and_best_epoch_callbacks(epochs, PEAK_LEARNING_RATE)  # lesson 08's
     train_ds, val_ds = mh.make_datasets(x_train, y_train, batch_size=BATCH_SIZE, validation_fraction=0.2)
     return model.fit(
         train_ds,

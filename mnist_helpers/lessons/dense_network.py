@@ -1,6 +1,6 @@
 """The code these lessons teach, as they write it:
 
-- notebooks/06_model_playground.ipynb
+- notebooks/07_model_playground.ipynb
 
 Do not edit: change the lesson's cell, then run  python .ci/export_lessons.py
 """
@@ -22,6 +22,6 @@ def build_dense_model(hidden_units, activation="relu", dropout_rate=0.0, learnin
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="categorical_crossentropy",
         metrics=["accuracy"],
-        steps_per_execution=50,  # only speed, as in lesson 03
+        steps_per_execution=50,  # only speed, as in lesson 04
     )
     return model

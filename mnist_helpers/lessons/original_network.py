@@ -1,7 +1,7 @@
 """The code these lessons teach, as they write it:
 
 - notebooks/02_model_architecture.ipynb
-- notebooks/03_training_with_callbacks.ipynb
+- notebooks/04_training_the_original.ipynb
 
 Do not edit: change the lesson's cell, then run  python .ci/export_lessons.py
 """
