@@ -4,12 +4,15 @@ TensorFlow prints absl/C++ log lines to the process's stderr on import. JupyterL
 shows them as red blocks that look like errors to a beginner, and recent
 TensorFlow releases print some of them even with ``TF_CPP_MIN_LOG_LEVEL`` set.
 So `import_keras_quietly` sets the variable and also points file descriptor 2 at /dev/null
-for the duration of the import only. Python warnings and Keras progress bars are untouched.
+for the duration of the import only. Python warnings and Keras progress bars are untouched, except one:
+TensorFlow's "triggered tf.function retracing" warning, which a lesson gets when it predicts on batches of
+different sizes (10,000 images, then one) and which asks the reader to change code they never wrote.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -36,6 +39,23 @@ def _stderr_fd_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+RETRACING_MESSAGE = "triggered tf.function retracing"
+
+
+class _DropRetracingWarnings(logging.Filter):
+    """Let every log record through except TensorFlow's retracing warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return RETRACING_MESSAGE not in record.getMessage()
+
+
+def quiet_retracing_warnings() -> None:
+    """Drop TensorFlow's retracing warning from its logger (once, however often a lesson's Setup cell runs)."""
+    logger = logging.getLogger("tensorflow")
+    if not any(isinstance(existing, _DropRetracingWarnings) for existing in logger.filters):
+        logger.addFilter(_DropRetracingWarnings())
+
+
 def import_keras_quietly() -> ModuleType:
     """Return the ``keras`` module, importing TensorFlow first with its C++ logs silenced."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -55,6 +75,7 @@ def setup_notebook(seed: int = 42) -> None:
     """
     keras = import_keras_quietly()
     keras.utils.set_random_seed(seed)
+    quiet_retracing_warnings()
     import tensorflow as tf
 
     print(f"Keras {keras.__version__} on TensorFlow {tf.__version__}; random seed {seed}.")
