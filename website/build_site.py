@@ -3,9 +3,10 @@
     .venv/bin/python website/build_site.py            # full mode: reuses `make full-run`'s build/executed/
     .venv/bin/python website/build_site.py --quick    # quick mode (MNIST_QUICK=1), executed into build/quick/
 
-An executed copy is current when benchmarks/run_lessons.py stamped it (metadata "mnist_lessons_run") in the same
-mode, without error, from a notebook and a mnist_helpers/ whose SHA-256 still match. Whatever is missing or
-stale is executed with run_lessons.py's `execute_notebook`, in order, on fresh kernels; the others are reused.
+An executed copy is current when .ci/run_lessons.py (the runner of `make full-run`) stamped it (metadata
+"mnist_lessons_run") in the same mode, without error, from a notebook and a mnist_helpers/ whose SHA-256 still
+match. Whatever is missing or stale is executed with the runner's `execute_notebooks`, in order, on fresh kernels;
+the others are reused.
 Then MkDocs (Material theme, mkdocs-jupyter) renders website/mkdocs.yml: a landing page made from README.md's
 sections, a page per notebook with its outputs, widgets as static snapshots (website/widget_snapshot.py), and
 the clean notebooks to download. Nothing is downloaded. The exit code is 1 if a notebook raised (its page then
@@ -15,6 +16,7 @@ shows the error), 2 if the site could not be built.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import re
@@ -29,6 +31,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+RUN_LESSONS = ROOT / ".ci" / "run_lessons.py"
 STAMP_KEY = "mnist_lessons_run"
 # README.md sections shown on the landing page, in order: (heading, level on the page). "" is the text before the
 # first "## " heading (title, introduction, the lesson table).
@@ -45,12 +48,11 @@ MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def load_run_lessons() -> ModuleType:
-    """benchmarks/run_lessons.py (a script, not part of the package), imported as it imports its siblings."""
-    benchmarks = str(ROOT / "benchmarks")
-    if benchmarks not in sys.path:
-        sys.path.insert(0, benchmarks)
-    import run_lessons
-
+    """The notebook runner, .ci/run_lessons.py, imported from its file: .ci/ is a folder of scripts, not a package."""
+    spec = importlib.util.spec_from_file_location("run_lessons", RUN_LESSONS)
+    run_lessons = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = run_lessons  # its dataclass looks its module up there
+    spec.loader.exec_module(run_lessons)
     return run_lessons
 
 
