@@ -33,10 +33,10 @@ def test_bn_last_is_the_lesson_cnn(ablation):
     assert kinds(variant, *wanted) == kinds(lesson, *wanted)
 
 
-def test_bn_all_is_the_results_tables_earlier_cnn(ablation, results_table):
-    variant, earlier = ablation.build_variant("bn-all"), results_table.build_cnn_bn()
-    assert variant.count_params() == earlier.count_params()
-    assert kinds(variant, "Conv2D", "BatchNormalization") == kinds(earlier, "Conv2D", "BatchNormalization")
+def test_bn_all_is_the_results_tables_cnn_bn(ablation, results_table):
+    variant, cnn_bn = ablation.build_variant("bn-all"), results_table.build_cnn_bn()
+    assert variant.count_params() == cnn_bn.count_params()
+    assert kinds(variant, "Conv2D", "BatchNormalization") == kinds(cnn_bn, "Conv2D", "BatchNormalization")
 
 
 @pytest.mark.parametrize("name", ["bn-none", "bn-last-xla", "zoom", "batch-256"])
@@ -73,7 +73,7 @@ def test_filter_variants_change_only_the_convolutions_filters(ablation, name):
     assert kinds(model, *others) == kinds(lesson, *others)
 
 
-def test_rotation_variant_adds_only_the_earlier_random_rotation(ablation):
+def test_rotation_variant_adds_only_a_random_rotation_after_the_shifts(ablation):
     model, lesson = ablation.build_variant("rotation"), build_cnn_model()
     assert kinds(lesson, "RandomRotation") == []
     assert [type(layer).__name__ for layer in model.layers][:2] == ["RandomTranslation", "RandomRotation"]

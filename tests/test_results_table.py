@@ -70,7 +70,7 @@ def test_markdown_table_has_one_row_per_model_and_notes_the_machine(results_tabl
     assert "2,000 test images" in results_table.format_table(rows, machine="m", test_images=2000)
 
 
-def test_the_earlier_cnns_are_kept_in_the_benchmark_with_their_recipes(results_table):
+def test_cnn_bn_and_cnn_old_are_built_and_trained_with_their_own_recipes(results_table):
     """cnn-old (225,706 parameters, 12 epochs) and cnn-bn (61,378, 10 epochs) are trained next to lesson 08's CNN."""
     assert set(results_table.CNN_MODELS) == {"cnn", "cnn-bn", "cnn-old"} <= set(results_table.MODELS)
     with_bn = results_table.build_cnn_bn()
@@ -86,4 +86,4 @@ def test_the_earlier_cnns_are_kept_in_the_benchmark_with_their_recipes(results_t
 
     from mnist_helpers import cnn
 
-    assert cnn.build_cnn_model().count_params() < old.count_params(), "the new CNN is the smaller one"
+    assert cnn.build_cnn_model().count_params() < old.count_params(), "lesson 08's CNN should be smaller than cnn-old"
