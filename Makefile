@@ -36,7 +36,7 @@ test: $(STAMP)
 	MNIST_QUICK=1 $(BIN)/python -m pytest --nbval-lax tests notebooks
 
 full-run: $(STAMP)
-	$(BIN)/python benchmarks/run_lessons.py
+	$(BIN)/python .ci/run_lessons.py
 
 # The site's tools (the `site` extra) go into the same .venv, once.
 $(SITE_STAMP): $(STAMP)

@@ -1,8 +1,8 @@
 """The lessons' notebooks, listed once for every test: each lesson in notebooks/ and each solution below it.
 
 Every ``.ipynb`` counts, whatever its name, so a misnamed notebook is still checked (test_project_files checks the
-names). The CI scripts in .ci/ and benchmarks/run_lessons.py keep their own short lists: they run where tests/ is
-not theirs to import (a learner's fork, a clean clone in .ci/colab.sh), and run_lessons only picks ``NN_*`` files.
+names). The scripts in .ci/ keep their own short lists: they run where tests/ is not theirs to import (a learner's
+fork, a clean clone in .ci/colab.sh), and .ci/run_lessons.py only picks ``NN_*`` files.
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) 
             after = count.inner_text()
 
             # Stop during training: 30 epochs planned, Stop pressed once an epoch has been drawn. Batch size 16
-            # makes each quick-mode epoch about 2 s, so the run is still going when Stop arrives. The status
+            # makes each quick-mode epoch hundreds of steps, so the run is still going when Stop arrives. The status
             # shows each "Epoch k/30" only until the next epoch ends, so any k is accepted.
             epochs_readout = notebook.locator(".widget-slider", has_text="Epochs").locator(".widget-readout")
             epochs_readout.click()

@@ -116,12 +116,17 @@ def test_a_folder_under_a_file_name_is_named(fake_mnist):
     assert str(path) in str(caught.value)
 
 
-def test_the_real_mnist_sizes_are_the_bounds():
-    header_sizes = {"train-images-idx3-ubyte": 16, "t10k-images-idx3-ubyte": 16}
-    counts = {"train": 60_000, "t10k": 10_000}
-    for name, size in data.PUBLISHED_SIZES.items():
-        per_item = 784 if "images" in name else 1
-        assert size == header_sizes.get(name, 8) + counts[name.split("-")[0]] * per_item
+@pytest.mark.parametrize("name", sorted(data.PUBLISHED_SHA256))
+def test_each_file_is_read_up_to_the_real_files_size_and_no_further(name, real_mnist_dir, tmp_path):
+    """The bound is the real file's size: the real file fits it exactly, one byte more is refused unread."""
+    packed = real_mnist_dir / f"{name}.gz"
+    real_size = len(gzip.decompress(packed.read_bytes())) if packed.exists() else (real_mnist_dir / name).stat().st_size
+    fake = FakeMnist(tmp_path, compress=False)
+    with open(fake.path(name), "r+b") as handle:
+        handle.truncate(real_size + 1)  # sparse: no disk space, zeros when read
+    with pytest.raises(MnistFormatError) as caught:
+        mh.load_mnist_from_folder(tmp_path, fake.checksums)
+    assert f"{fake.path(name)}: more than {real_size:,} bytes" in str(caught.value)
 
 
 # --- MNIST_DATA_DIR ----------------------------------------------------------------------------------------------

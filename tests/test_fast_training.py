@@ -25,13 +25,42 @@ def ids_per_batch(dataset) -> list[np.ndarray]:
 
 
 @pytest.mark.parametrize(("count", "fraction"), [(60000, 0.2), (6000, 0.2), (1001, 0.2), (10, 0.3), (7, 0.5)])
-def test_split_index_matches_keras_validation_split(count, fraction):
-    array_slicing = pytest.importorskip("keras.src.trainers.data_adapters.array_slicing")
-    x, _ = numbered_examples(count)
-    (train,), (validation,) = array_slicing.train_validation_split((x,), validation_split=fraction)
+def test_split_index_is_where_fit_validation_split_cuts(count, fraction):
+    """Keras' fit with validation_split validates on exactly the examples from validation_split_index on."""
+    import keras
+
+    class Tally(keras.metrics.Metric):
+        """The number, smallest or largest label of the examples fit validated on (each label is its example's
+        number)."""
+
+        def __init__(self, name):
+            super().__init__(name=name)
+            self.start = {"count": 0.0, "smallest": float(count), "largest": -1.0}[name]
+            self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+            self.reset_state()
+
+        def reset_state(self):
+            self.total.assign(self.start)
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            labels = keras.ops.reshape(y_true, (-1,))
+            if self.name == "count":
+                self.total.assign_add(keras.ops.cast(keras.ops.size(labels), self.total.dtype))
+            elif self.name == "smallest":
+                self.total.assign(keras.ops.minimum(self.total, keras.ops.min(labels)))
+            else:
+                self.total.assign(keras.ops.maximum(self.total, keras.ops.max(labels)))
+
+        def result(self):
+            return self.total * 1.0  # a tensor: Keras turns a bare variable into a number with a NumPy warning
+
+    x, y = numbered_examples(count)
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=[Tally("count"), Tally("smallest"), Tally("largest")])
+    history = model.fit(x, y, validation_split=fraction, batch_size=1024, epochs=1, verbose=0)
     split_at = validation_split_index(count, fraction)
-    assert split_at == len(train)
-    assert np.array_equal(np.asarray(validation)[:, 0], np.arange(split_at, count))
+    validated = {name: history.history[f"val_{name}"][0] for name in ("count", "smallest", "largest")}
+    assert validated == {"count": count - split_at, "smallest": split_at, "largest": count - 1}
 
 
 def test_validation_set_is_the_last_fraction_in_order():
@@ -49,13 +78,6 @@ def test_training_set_has_every_example_once_per_epoch_in_batches_of_64():
         batches = ids_per_batch(train_ds)
         assert [len(batch) for batch in batches] == [64] * 12 + [800 - 64 * 12]
         assert np.array_equal(np.sort(np.concatenate(batches)), np.arange(800))
-
-
-def test_autotuner_is_off():
-    x, y = numbered_examples(500)
-    train_ds, val_ds = make_datasets(x, y, batch_size=50, seed=3)
-    assert train_ds.options().autotune.enabled is False
-    assert val_ds.options().autotune.enabled is False
 
 
 def test_shuffling_is_seeded_and_new_each_epoch():

@@ -1,7 +1,10 @@
-"""benchmarks/run_lessons.py: finding the lessons and reading their test figures from executed notebooks."""
+""".ci/run_lessons.py (`make full-run`): finding the lessons and reading their test figures from executed notebooks."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def runner():
-    return load_script(ROOT / "benchmarks" / "run_lessons.py")
+    return load_script(ROOT / ".ci" / "run_lessons.py")
 
 
 def _stdout(text):
@@ -66,3 +69,34 @@ def test_find_notebooks_keeps_numbered_lessons_in_order(runner, tmp_path):
         "02_model.ipynb",
         "solutions/02_model_solutions.ipynb",
     ]
+
+
+def test_a_run_writes_results_and_stamped_copies_and_fails_on_a_raising_notebook(runner, tmp_path, monkeypatch):
+    import nbformat.v4 as v4
+
+    monkeypatch.setenv("MNIST_QUICK", "0")  # main sets both for the kernels; monkeypatch restores them afterwards
+    monkeypatch.setenv("MNIST_MODELS_DIR", str(tmp_path / "elsewhere"))
+    notebooks, build = tmp_path / "notebooks", tmp_path / "build"
+    notebooks.mkdir()
+    for name, source in [("01_fine", "print('Test accuracy: 0.5')"), ("02_broken", "1 / 0"), ("03_left", "")]:
+        notebook = v4.new_notebook(cells=[v4.new_code_cell(source)])
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        (notebooks / f"{name}.ipynb").write_text(v4.writes(notebook))
+    (build / "saved_models").mkdir(parents=True)
+    (build / "saved_models" / "stale.keras").write_text("from an earlier run")
+
+    code = runner.main(["--quick", "--only", "01", "02", "--notebooks", str(notebooks), "--build", str(build),
+                        "--timeout", "120"])  # fmt: skip
+
+    assert code == 1, "a notebook that raised must fail the run"
+    report = json.loads((build / "results.json").read_text())
+    assert report["mode"] == "quick" and report["machine"]["cpu_cores"] >= 1
+    results = {result["notebook"]: result for result in report["results"]}
+    assert list(results) == ["01_fine.ipynb", "02_broken.ipynb"], "--only 01 02 runs just those, in order"
+    assert results["01_fine.ipynb"]["ok"] and results["01_fine.ipynb"]["test_accuracy"] == 0.5
+    assert not results["02_broken.ipynb"]["ok"] and "ZeroDivisionError" in results["02_broken.ipynb"]["error"]
+    stamp = json.loads((build / "executed" / "01_fine.ipynb").read_text())["metadata"]["mnist_lessons_run"]
+    assert stamp["mode"] == "quick" and stamp["ok"] is True
+    assert stamp["source_sha256"] == hashlib.sha256((notebooks / "01_fine.ipynb").read_bytes()).hexdigest()
+    assert not (build / "saved_models" / "stale.keras").exists(), "a run must not reuse an earlier run's models"
+    assert os.environ["MNIST_MODELS_DIR"] == str(build / "saved_models")

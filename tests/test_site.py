@@ -23,6 +23,7 @@ from notebook_list import NOTEBOOKS
 from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
+README_TEXT = (ROOT / "README.md").read_text(encoding="utf-8")
 SITE = Path(os.environ.get("SITE_DIR", ROOT / "build" / "site"))
 ARTIFACTS = ROOT / "artifacts" / "site"
 TRACEBACK = "Traceback (most recent call last)"
@@ -259,12 +260,12 @@ def _notebook(*sources: str) -> dict:
 
 
 def _readme() -> str:
-    """A README with the landing page's sections; the results sit one level down, as in the real one."""
-    levels = {"The results table": 3, "Every lesson in full mode": 3}
-    sections = "\n\n".join(
-        f"{'#' * levels.get(title, 2)} {title}\n\nText of {title}." for title, _ in build_site.LANDING_SECTIONS[1:]
+    """A README with two parts marked for the site around a section that is not."""
+    return (
+        "<!-- site:start -->\n# Tiny\n\nIntro.\n\n- [Lesson one](notebooks/01_fine.ipynb)\n- [licence](LICENSE)\n\n"
+        "## The data\n\nText of the data.\n<!-- site:end -->\n\n## For contributors\n\nmake test\n\n"
+        "<!-- site:start -->\n## Results\n\n### The results table\n\nText of the results.\n<!-- site:end -->\n"
     )
-    return f"# Tiny\n\nIntro.\n\n- [Lesson one](notebooks/01_fine.ipynb)\n- [licence](LICENSE)\n\n{sections}\n"
 
 
 def test_a_lesson_that_raises_fails_the_build_and_its_page_shows_the_traceback(tmp_path, monkeypatch):
@@ -356,12 +357,42 @@ def test_widget_snapshot_shows_values_choices_images_and_captured_output():
     assert "layer 3" not in html  # hidden by its layout, as in the notebook
 
 
-def test_landing_page_takes_readme_sections_and_fixes_links():
+def test_landing_page_takes_the_marked_parts_of_readme_and_fixes_links():
     page = build_site.landing_page(_readme(), "https://github.com/o/r", "quick", failed=[])
-    assert page.startswith("# Tiny\n")
+    assert page.startswith("# Tiny\n\n!!! info")  # the note on how the site was made comes after the title
+    assert "quick mode" in page
     assert "](notebooks/01_fine.ipynb)" in page  # the site mirrors notebooks/
     assert "](https://github.com/o/r/blob/main/LICENSE)" in page  # other files: on GitHub
-    assert "## The results table\n\nText of The results table." in page  # "###" in README, a section here
-    assert "quick mode" in page
-    with pytest.raises(SystemExit, match="The data"):
-        build_site.landing_page(_readme().replace("## The data", "## Data"), "https://github.com/o/r", "full", [])
+    assert "Text of the data.\n\n## Results\n\n### The results table\n\nText of the results.\n" in page
+    assert "For contributors" not in page and "make test" not in page and "site:" not in page
+
+
+def test_landing_page_follows_renamed_headings():
+    renamed = re.sub(r"^(#+ .*)$", r"\1, renamed", README_TEXT, flags=re.MULTILINE)
+    page = build_site.landing_page(renamed, "https://github.com/o/r", "full", failed=["02_x.ipynb"])
+    headings = re.findall(r"^#+ .*$", page, flags=re.MULTILINE)
+    assert headings and all(heading.endswith(", renamed") for heading in headings), headings
+    assert "02_x.ipynb" in page  # the note on failed notebooks
+
+
+def test_the_real_landing_page_shows_the_lessons_how_to_run_them_results_and_credits():
+    page = build_site.landing_page(README_TEXT, "https://github.com/o/r", "full", failed=[])
+    headings = re.findall(r"^#+ (.*)$", page, flags=re.MULTILINE)
+    assert headings[0].startswith("MNIST lessons") and headings[-1] == "Credits", headings
+    assert "](notebooks/03_training_with_callbacks.ipynb)" in page and "make lab" in page
+    assert "| Model | Parameters |" in page, "the results table is not on the landing page"
+    assert "For contributors" not in headings and "make colab-test" not in page, "contributors' notes are for GitHub"
+
+
+@pytest.mark.parametrize(
+    ("readme", "message"),
+    [
+        ("# Tiny\n\nNo markers.\n", "marks nothing"),
+        ("<!-- site:start -->\n# Tiny\n", "line 1: this <!-- site:start --> is never closed"),
+        ("# Tiny\n<!-- site:end -->\n", "line 2: <!-- site:end --> without"),
+        ("<!-- site:start -->\n# A\n<!-- site:start -->\n# B\n<!-- site:end -->\n", "line 3: a second"),
+    ],
+)
+def test_badly_marked_readme_is_refused_naming_the_line(readme, message):
+    with pytest.raises(SystemExit, match=re.escape(message)):
+        build_site.landing_page(readme, "https://github.com/o/r", "full", [])

@@ -3,18 +3,20 @@
     .venv/bin/python website/build_site.py            # full mode: reuses `make full-run`'s build/executed/
     .venv/bin/python website/build_site.py --quick    # quick mode (MNIST_QUICK=1), executed into build/quick/
 
-An executed copy is current when benchmarks/run_lessons.py stamped it (metadata "mnist_lessons_run") in the same
-mode, without error, from a notebook and a mnist_helpers/ whose SHA-256 still match. Whatever is missing or
-stale is executed with run_lessons.py's `execute_notebook`, in order, on fresh kernels; the others are reused.
-Then MkDocs (Material theme, mkdocs-jupyter) renders website/mkdocs.yml: a landing page made from README.md's
-sections, a page per notebook with its outputs, widgets as static snapshots (website/widget_snapshot.py), and
-the clean notebooks to download. Nothing is downloaded. The exit code is 1 if a notebook raised (its page then
-shows the error), 2 if the site could not be built.
+An executed copy is current when .ci/run_lessons.py (the runner of `make full-run`) stamped it (metadata
+"mnist_lessons_run") in the same mode, without error, from a notebook and a mnist_helpers/ whose SHA-256 still
+match. Whatever is missing or stale is executed with the runner's `execute_notebooks`, in order, on fresh kernels;
+the others are reused. Then MkDocs (Material theme, mkdocs-jupyter) renders website/mkdocs.yml: a landing page
+made from the parts of README.md between `<!-- site:start -->` and `<!-- site:end -->` lines, a page per notebook
+with its outputs, widgets as static snapshots (website/widget_snapshot.py), and the clean notebooks to download.
+Nothing is downloaded. The exit code is 1 if a notebook raised (its page then shows the error), 2 if the site could
+not be built.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import re
@@ -29,28 +31,20 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+RUN_LESSONS = ROOT / ".ci" / "run_lessons.py"
 STAMP_KEY = "mnist_lessons_run"
-# README.md sections shown on the landing page, in order: (heading, level on the page). "" is the text before the
-# first "## " heading (title, introduction, the lesson table).
-LANDING_SECTIONS = [
-    ("", 1),
-    ("Run the lessons on your computer", 2),
-    ("The data", 2),
-    ("The results table", 2),
-    ("Every lesson in full mode", 2),
-    ("Credits", 2),
-]
-HEADING = re.compile(r"^(#{1,6}) (.+?)\s*$")
+# README.md's lines that open and close a part of the landing page, e.g. "<!-- site:start -->" (a comment: GitHub
+# shows nothing). Headings between them can change freely.
+SITE_MARKER = re.compile(r"^<!-- site:(start|end)\b.*-->\s*$")
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def load_run_lessons() -> ModuleType:
-    """benchmarks/run_lessons.py (a script, not part of the package), imported as it imports its siblings."""
-    benchmarks = str(ROOT / "benchmarks")
-    if benchmarks not in sys.path:
-        sys.path.insert(0, benchmarks)
-    import run_lessons
-
+    """The notebook runner, .ci/run_lessons.py, imported from its file: .ci/ is a folder of scripts, not a package."""
+    spec = importlib.util.spec_from_file_location("run_lessons", RUN_LESSONS)
+    run_lessons = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = run_lessons  # its dataclass looks its module up there
+    spec.loader.exec_module(run_lessons)
     return run_lessons
 
 
@@ -72,19 +66,37 @@ def is_current(source: Path, executed: Path, mode: str, helpers_sha256: str) -> 
     )
 
 
-def readme_sections(readme: str) -> dict[str, tuple[int, str]]:
-    """README's sections by heading text: (heading level, body without the heading line). "" is the preamble."""
-    sections: dict[str, tuple[int, str]] = {}
-    title, level, lines = "", 0, []
-    for line in readme.splitlines():
-        match = HEADING.match(line)
-        if match and len(match.group(1)) > 1:
-            sections[title] = (level, "\n".join(lines).strip() + "\n")
-            title, level, lines = match.group(2), len(match.group(1)), []
+def site_parts(readme: str) -> str:
+    """README's parts marked for the site, in order, without the marker lines.
+
+    Each part starts after a ``<!-- site:start -->`` line and ends before the next ``<!-- site:end -->`` line.
+    """
+    parts: list[str] = []
+    part: list[str] | None = None
+    opened = 0
+    for number, line in enumerate(readme.splitlines(), start=1):
+        marker = SITE_MARKER.match(line)
+        if not marker:
+            if part is not None:
+                part.append(line)
+        elif marker.group(1) == "start":
+            if part is not None:
+                raise SystemExit(f"README.md, line {number}: a second <!-- site:start --> before the part opened on "
+                                 f"line {opened} was closed. Put <!-- site:end --> before it.")  # fmt: skip
+            part, opened = [], number
         else:
-            lines.append(line)
-    sections[title] = (level, "\n".join(lines).strip() + "\n")
-    return sections
+            if part is None:
+                raise SystemExit(f"README.md, line {number}: <!-- site:end --> without a <!-- site:start --> "
+                                 "before it. Remove it, or open the part it should close.")  # fmt: skip
+            parts.append("\n".join(part).strip())
+            part = None
+    if part is not None:
+        raise SystemExit(f"README.md, line {opened}: this <!-- site:start --> is never closed. Put "
+                         "<!-- site:end --> after the last line the site's landing page should show.")  # fmt: skip
+    if not any(parts):
+        raise SystemExit("README.md marks nothing for the site's landing page: put <!-- site:start --> and "
+                         "<!-- site:end --> lines around the sections it should show.")  # fmt: skip
+    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def rewrite_link(target: str, repository: str) -> str:
@@ -99,14 +111,8 @@ def rewrite_link(target: str, repository: str) -> str:
 
 
 def landing_page(readme: str, repository: str, mode: str, failed: Sequence[str]) -> str:
-    """index.md: README's sections named in LANDING_SECTIONS, its links fixed, and a note on how the site was made."""
-    sections = readme_sections(readme)
-    missing = [title for title, _ in LANDING_SECTIONS if title not in sections]
-    if missing:
-        raise SystemExit(
-            f"README.md has no section {missing}: the landing page is made of README's sections. Rename them "
-            f"in LANDING_SECTIONS in {Path(__file__).relative_to(ROOT)} to match README's headings."
-        )
+    """index.md: README's parts marked for the site, its links fixed, and after its title a note on how the site
+    was made."""
     note = (
         f'!!! info "About this site"\n    Every lesson and solution below was executed in **{mode} mode** '
         "when the site was built, so each page shows the figures, tables and printed results of that run. "
@@ -117,15 +123,9 @@ def landing_page(readme: str, repository: str, mode: str, failed: Sequence[str])
         note += "    Quick mode uses less data and fewer epochs, so its accuracies are lower than a learner gets.\n"
     if failed:
         note += f'\n!!! failure "These notebooks raised an error when the site was built"\n    {", ".join(failed)}\n'
-    parts = []
-    for title, level in LANDING_SECTIONS:
-        body = MARKDOWN_LINK.sub(lambda m: f"]({rewrite_link(m.group(1), repository)})", sections[title][1])
-        if title:
-            parts.append(f"{'#' * level} {title}\n\n{body}")
-        else:
-            heading, _, rest = body.partition("\n")  # the README's "# title" line, then the introduction
-            parts.append(f"{heading}\n\n{note}\n{rest.strip()}\n")
-    return "\n".join(parts)
+    page = MARKDOWN_LINK.sub(lambda m: f"]({rewrite_link(m.group(1), repository)})", site_parts(readme))
+    title, _, rest = page.partition("\n") if page.startswith("# ") else ("", "", page)
+    return "\n\n".join(part for part in (title, note, rest.strip()) if part) + "\n"
 
 
 def solutions_index(solutions: Sequence[Path]) -> str:

@@ -1,7 +1,7 @@
 """Execute the lesson notebooks (full mode by default) and report time, test accuracy and test loss per lesson.
 
-    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/run_lessons.py               # all NN_*.ipynb, full mode
-    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/run_lessons.py --only 03 04  # just these lessons
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python .ci/run_lessons.py               # all NN_*.ipynb, full mode
+    MNIST_DATA_DIR=/path/to/mnist .venv/bin/python .ci/run_lessons.py --only 03 04  # just these lessons
     ... --include-solutions    also run notebooks/solutions/NN_*_solutions.ipynb (after the lessons)
     ... --quick                quick mode (MNIST_QUICK=1), as the tests use
 
@@ -10,7 +10,8 @@ Saved models go to build/saved_models (MNIST_MODELS_DIR), emptied at the start o
 reuses a model from an earlier one (lessons later in the same run reuse lesson 04's model, as learners would).
 Executed copies go to build/executed/, each stamped (metadata "mnist_lessons_run") with its mode, whether it ran
 without error and the SHA-256 of its source notebook and of mnist_helpers/*.py, so that `make site` can tell whether
-a copy is still current. The results go to build/results.json and a printed markdown table. Test
+a copy is still current (website/build_site.py imports this file for that, and to execute what is stale).
+The results go to build/results.json, with the machine they ran on, and a printed markdown table. Test
 figures come from the LAST "Test accuracy: x" / "Test loss: x" lines that a notebook printed. A failing
 notebook is reported and the run goes on; the exit code is 1 if any notebook failed.
 """
@@ -31,8 +32,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from benchmarking import machine_description, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_PATTERN = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
@@ -153,6 +152,32 @@ def execute_notebook(path: Path, executed_path: Path, timeout: int) -> LessonRes
     return LessonResult(name, error is None, round(seconds, 1), accuracy, loss, error)
 
 
+def machine() -> dict[str, Any]:
+    """The machine the lessons ran on, for results.json: processor, cores, GPUs, TensorFlow and Keras versions, and
+    the load averages (1, 5, 15 minutes) at the end: above the core count, other programs shared the CPU."""
+    import mnist_helpers as mh
+
+    keras = mh.import_keras_quietly()  # TensorFlow without its start-up logs
+    import tensorflow as tf
+
+    return {
+        "processor": platform.processor() or platform.machine(),
+        "cpu_cores": os.cpu_count(),
+        "gpus": len(tf.config.list_physical_devices("GPU")),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+    }
+
+
+def write_report(path: Path, report: dict[str, Any]) -> None:
+    """Write ``report`` as JSON through a temporary file and a rename, so that a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
 def use_mode_and_models(quick: bool, models: Path) -> None:
     """Set quick or full mode and the saved-models folder for the notebooks about to run (kernels inherit them)."""
     os.environ["MNIST_QUICK"] = "1" if quick else "0"
@@ -223,12 +248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = {
         "mode": mode,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine_description(),
+        "machine": machine(),
         "python": platform.python_version(),
         "mnist_data_dir": os.environ.get("MNIST_DATA_DIR"),
         "results": [asdict(r) for r in results],
     }
-    write_atomically(build / "results.json", json.dumps(report, indent=2) + "\n")
+    write_report(build / "results.json", report)
     print()
     print(markdown_table(results))
     print(f"\nExecuted notebooks: {build / 'executed'}; results: {build / 'results.json'}")
