@@ -26,6 +26,7 @@ import platform
 import re
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -127,14 +128,18 @@ def run_stamp(path: Path, ok: bool) -> dict[str, Any]:
 def execute_notebook(path: Path, executed_path: Path, timeout: int) -> LessonResult:
     """Run one notebook on a fresh kernel in its own folder; write the executed copy even if a cell fails."""
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     notebook = nbformat.read(path, as_version=4)
     stamp = run_stamp(path, ok=False)  # hashed before running: an edit made meanwhile makes the copy stale
-    client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
+    # The kernel talks to this process over local sockets (ipc), not TCP: nothing leaves the machine, and the kernel
+    # has no reason to print its "running over TCP without encryption" warning for every lesson. The sockets get an
+    # absolute path: the kernel runs in the notebook's folder, this process elsewhere.
+    sockets = tempfile.mkdtemp(prefix="kernel-")
+    kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "ipc"))
+    client = NotebookClient(notebook, km=kernel, timeout=timeout, resources={"metadata": {"path": str(path.parent)}})
     error = None
     start = time.perf_counter()
     try:
@@ -143,6 +148,8 @@ def execute_notebook(path: Path, executed_path: Path, timeout: int) -> LessonRes
         error = f"{type(failure).__name__}: {_last_lines(str(failure))}"
     except Exception as failure:  # kernel failed to start, unreadable notebook...: report, go on with the next
         error = f"{type(failure).__name__}: {failure}"
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     seconds = time.perf_counter() - start
     notebook.metadata["mnist_lessons_run"] = {**stamp, "ok": error is None}
     executed_path.parent.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,7 @@ def test_find_notebooks_keeps_numbered_lessons_in_order(runner, tmp_path):
     ]
 
 
-def test_a_run_writes_results_and_stamped_copies_and_fails_on_a_raising_notebook(runner, tmp_path, monkeypatch):
+def test_a_run_writes_results_and_stamped_copies_and_fails_on_a_raising_notebook(runner, tmp_path, monkeypatch, capfd):
     import nbformat.v4 as v4
 
     monkeypatch.setenv("MNIST_QUICK", "0")  # main sets both for the kernels; monkeypatch restores them afterwards
@@ -100,3 +100,4 @@ def test_a_run_writes_results_and_stamped_copies_and_fails_on_a_raising_notebook
     assert stamp["source_sha256"] == hashlib.sha256((notebooks / "01_fine.ipynb").read_bytes()).hexdigest()
     assert not (build / "saved_models" / "stale.keras").exists(), "a run must not reuse an earlier run's models"
     assert os.environ["MNIST_MODELS_DIR"] == str(build / "saved_models")
+    assert "without encryption" not in capfd.readouterr().err, "the kernels talk over local sockets, quietly"
