@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from notebook_list import LESSONS, NOTEBOOKS
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
+LESSON_TIMES = load_script(ROOT / "benchmarks" / "lesson_times.py")
 MAX_PROSE_WORDS = 3000
 TIME_LINE = re.compile(r"\*\*Time:\*\* about (\d+) minutes")
 TIMES_LINK = "../benchmarks/README.md#lesson-times"
@@ -34,10 +36,7 @@ def markdown(path: Path) -> list[str]:
 
 def prose_words(path: Path) -> int:
     """Words a learner reads in the markdown cells (code blocks and links' addresses left out)."""
-    text = "\n".join(markdown(path))
-    text = re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
-    text = re.sub(r"\]\([^)]*\)", "]", text)
-    return len(re.findall(r"[A-Za-z0-9][\w'.,%-]*", text))
+    return LESSON_TIMES.prose_words(json.loads(path.read_text(encoding="utf-8")))
 
 
 def lesson_times() -> dict[str, int]:
@@ -83,3 +82,31 @@ def test_prose_word_count_skips_code_and_addresses(tmp_path):
     path = tmp_path / "01_x.ipynb"
     path.write_text(json.dumps(notebook))
     assert prose_words(path) == 4  # Two, words, a, link
+
+
+def test_lesson_times_add_reading_and_running_and_round_up_to_five_minutes():
+    assert LESSON_TIMES.minutes(words=1000, lines=40, run_seconds=60) == 20  # 10 + 5 + 1 = 16 -> 20
+    assert LESSON_TIMES.minutes(words=2000, lines=0, run_seconds=0) == 20  # exactly 20 stays 20
+
+
+def test_lesson_times_refuse_a_quick_run(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"mode": "quick", "results": []}))
+    with pytest.raises(SystemExit, match="full-mode run"):
+        LESSON_TIMES.main(["--results", str(results)])
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub and MkDocs give a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_into_benchmarks_readme_finds_its_section():
+    """Lessons and the README say "about" and link to the measurement: the link must land on it."""
+    text = (ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    anchors = {github_anchor(line.lstrip("#")) for line in text.splitlines() if line.startswith("#")}
+    sources = {path.name: "\n".join(markdown(path)) for path in NOTEBOOKS}
+    sources["README.md"] = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, source in sources.items():
+        for anchor in re.findall(r"benchmarks/README\.md#([\w-]+)", source):
+            assert anchor in anchors, f"{name} links to benchmarks/README.md#{anchor}, which has no such section"
