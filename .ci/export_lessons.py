@@ -4,7 +4,9 @@ A lesson cell whose first line is ``#| export: NAME`` is copied, word for word, 
 (several cells, even of several lessons, may share one NAME; they are written in lesson order). Later lessons,
 solutions, the widgets, benchmarks and tests use those modules, never a second copy of the code. The imports a module
 needs are taken from the import lines of the lessons it comes from. ``mnist_helpers/lessons/__init__.py`` lists every
-exported name and its module, so that ``mh.NAME`` finds it.
+exported name and its module, so that ``mh.NAME`` finds it. A solutions notebook's cell whose first line is
+``#| solution: NN.K`` (lesson NN, exercise K) becomes ``SOLUTIONS["NN.K"]`` in ``mnist_helpers/lessons/solutions.py``,
+which an exercise's ``solution()`` prints: the solutions notebooks are the one source of the solutions.
 
 Run it after changing a marked cell:  python .ci/export_lessons.py
 With --check it writes nothing and exits 1 if a module is stale (tests/test_lesson_code.py runs the check).
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TARGET = ROOT / "mnist_helpers" / "lessons"
 MARKER = re.compile(r"#\| export: ([a-z][a-z0-9_]*)\s*$")
+SOLUTION_MARKER = re.compile(r"#\| solution: (\d\d\.\d+)\s*$")
 FIRST_PARTY = "mnist_helpers"
 HOW_TO_CHANGE = "Do not edit: change the lesson's cell, then run  python .ci/export_lessons.py"
 
@@ -40,8 +43,27 @@ def code_lines(source: str) -> str:
 
 
 def lesson_paths(notebooks: Path) -> list[Path]:
-    """The lessons (``NN_name.ipynb`` directly in notebooks/), in order. Solutions export nothing."""
+    """The lessons (``NN_name.ipynb`` directly in notebooks/), in order."""
     return sorted(path for path in notebooks.glob("[0-9][0-9]_*.ipynb"))
+
+
+def solution_cells(notebooks: Path) -> dict[str, str]:
+    """Exercise key ("04.2") -> the code of the solutions notebook's cells marked ``#| solution: 04.2``, in order."""
+    solutions: dict[str, str] = {}
+    for path in sorted((notebooks / "solutions").glob("[0-9][0-9]_*.ipynb")):
+        for source in code_cells(path):
+            first, _, rest = source.partition("\n")
+            match = SOLUTION_MARKER.match(first.strip())
+            if match is None:
+                if first.strip().startswith("#| solution"):
+                    raise SystemExit(f"{path.name}: a cell starts with {first.strip()!r}; write '#| solution: 04.2'.")
+                continue
+            key = match.group(1)
+            if key[:2] != path.name[:2]:
+                raise SystemExit(f"{path.name}: '#| solution: {key}' names another lesson's exercise.")
+            code = rest.strip("\n")
+            solutions[key] = f"{solutions[key]}\n\n{code}" if key in solutions else code  # cells in order
+    return solutions
 
 
 def code_cells(path: Path) -> list[str]:
@@ -165,6 +187,15 @@ def generated_files(notebooks: Path | None = None) -> dict[str, str]:
             if name in index and index[name] != module:
                 raise SystemExit(f"{name} is exported to {index[name]} and {module}: rename one of the two.")
             index[name] = module
+    solutions = solution_cells(notebooks)
+    if solutions:
+        items = "".join(f"    {key!r}: {code!r},\n" for key, code in sorted(solutions.items()))
+        files["solutions.py"] = (
+            '"""The exercises\' solutions, as the solutions notebooks write them (cells marked ``#| solution: NN.K``)'
+            ".\n\n"
+            "Do not edit: change the solutions notebook's cell, then run  python .ci/export_lessons.py\n"
+            f'"""\n\nSOLUTIONS = {{\n{items}}}\n'
+        )
     entries = "".join(f'    "{name}": "{module}",\n' for name, module in sorted(index.items()))
     files["__init__.py"] = (
         '"""The code the lessons teach, written once in the lessons\' cells marked ``#| export: module``.\n\n'

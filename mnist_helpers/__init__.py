@@ -30,6 +30,7 @@ from mnist_helpers.data import (
     parse_idx,
 )
 from mnist_helpers.digit_image import EmptyDrawingError, ImageReadError
+from mnist_helpers.exercise_feedback import exercises
 from mnist_helpers.fast_training import make_datasets
 from mnist_helpers.notebook_setup import import_keras_quietly, setup_notebook
 from mnist_helpers.original_network import load_or_train_original_model
@@ -59,6 +60,7 @@ __all__ = [
     "MnistFormatError",
     "MnistReadError",
     "ModelsDirError",
+    "exercises",
     "figure_to_png",
     "flatten_images",
     "import_keras_quietly",

@@ -119,3 +119,26 @@ def test_the_check_reports_a_stale_module_and_writing_fixes_it(exporter, tmp_pat
     assert exporter.main(check=True) == 1
     exporter.main(check=False)
     assert not (target / "old.py").exists()
+
+
+def test_solution_cells_become_the_solutions_module_in_order(exporter, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    write_lesson(notebooks, "01_x.ipynb", "x = 1")
+    solutions = notebooks / "solutions"
+    cells = ("#| solution: 01.2\nfirst = 1", "print(first)", "#| solution: 01.2\nsecond = 2")
+    write_lesson(solutions, "01_x_solutions.ipynb", *cells)
+    files = exporter.generated_files(notebooks)
+    namespace: dict = {}
+    exec(compile(files["solutions.py"], "solutions.py", "exec"), namespace)
+    assert namespace["SOLUTIONS"] == {"01.2": "first = 1\n\nsecond = 2"}
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"), [("#| solution: 02.1", "another lesson's exercise"), ("#| solution 01.1", "solution: 04.2")]
+)
+def test_a_wrong_solution_marker_is_refused(exporter, tmp_path, marker, message):
+    notebooks = tmp_path / "notebooks"
+    write_lesson(notebooks, "01_x.ipynb", "x = 1")
+    write_lesson(notebooks / "solutions", "01_x_solutions.ipynb", f"{marker}\nx = 1")
+    with pytest.raises(SystemExit, match=message):
+        exporter.generated_files(notebooks)

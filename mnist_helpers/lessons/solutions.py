@@ -1,0 +1,11 @@
+"""The exercises' solutions, as the solutions notebooks write them (cells marked ``#| solution: NN.K``).
+
+Do not edit: change the solutions notebook's cell, then run  python .ci/export_lessons.py
+"""
+
+SOLUTIONS = {
+    '01.1': 'test_counts = np.bincount(y_test, minlength=10)\ntrain_counts = np.bincount(y_train, minlength=10)\nsevens_in_test = int(test_counts[7])\nrarest_digit = int(train_counts.argmin())\nrarest_share = train_counts[rarest_digit] / len(y_train)\nprint(f"sevens in the test set: {sevens_in_test:,}")\nprint(f"rarest training digit: {rarest_digit}, with {train_counts[rarest_digit]:,} images = {rarest_share:.1%}")',
+    '01.2': 'threes = x_train[y_train == 3]\nfirst_threes = threes[:20]\nprint(f"{len(threes):,} training images of the digit 3")\nmh.plot_digit_grid(first_threes, labels=[3] * 20, title="The first 20 threes in the training set")',
+    '01.3': 'class_means = np.stack([x_train_scaled[y_train == digit].mean(axis=0) for digit in range(10)])\nprint("shape of the averages:", class_means.shape)\nmh.plot_digit_grid(class_means, labels=range(10), title="The average training image of each digit")',
+    '01.4': 'order = np.argsort(y_train, kind="stable")\nx_sorted, y_sorted = x_train[order], y_train[order]\n\nsplit_at = int(np.floor(len(y_sorted) * (1 - 0.2)))\ncounts = np.bincount(y_sorted[split_at:], minlength=10)\nheld_out = {digit for digit, count in enumerate(counts) if count}\nprint("digits in the validation part of the SORTED data:", {d: int(n) for d, n in enumerate(counts) if n})\n\npermutation = np.random.default_rng(seed=0).permutation(len(y_sorted))\nx_shuffled, y_shuffled = x_sorted[permutation], y_sorted[permutation]\nheld_out_share = np.bincount(y_shuffled[split_at:], minlength=10) / (len(y_shuffled) - split_at)\nprint("share of each digit in the validation part after shuffling:", (100 * held_out_share).round(1))\n\nassert set(y_shuffled[split_at:]) == set(range(10)), "after shuffling every digit should be in the validation part"\n# Images and labels still belong together: the first shuffled image is the original image order[permutation[0]].\noriginal_index = order[permutation[0]]\nassert np.array_equal(x_shuffled[0], x_train[original_index]) and y_shuffled[0] == y_train[original_index]\nassert ex[4].passes(held_out, x_shuffled, y_shuffled)',
+}
