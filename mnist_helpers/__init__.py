@@ -29,6 +29,7 @@ from mnist_helpers.data import (
     load_mnist_from_folder,
     parse_idx,
 )
+from mnist_helpers.dense_networks import count_dense_parameters
 from mnist_helpers.digit_image import EmptyDrawingError, ImageReadError
 from mnist_helpers.exercise_feedback import exercises
 from mnist_helpers.fast_training import make_datasets
@@ -60,6 +61,7 @@ __all__ = [
     "MnistFormatError",
     "MnistReadError",
     "ModelsDirError",
+    "count_dense_parameters",
     "exercises",
     "figure_to_png",
     "flatten_images",
@@ -83,15 +85,28 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """The lessons' own code (``mh.build_cnn_model``...), imported on first use: importing it imports Keras."""
-    from mnist_helpers.lessons import EXPORTED
+#: Names imported on first use, with the module that holds them: widgets (ipywidgets and anywidget load slowly).
+_ON_FIRST_USE = {
+    "LayerSizeExplorer": "mnist_helpers.layer_size_explorer",
+}
 
-    if name not in EXPORTED:
-        raise AttributeError(f"module 'mnist_helpers' has no attribute {name!r}")
+
+def __getattr__(name: str) -> object:
+    """The lessons' own code (``mh.build_cnn_model``...) and the widgets, imported on first use.
+
+    Importing the lessons' code imports Keras, so TensorFlow's start-up logs are silenced first.
+    """
     import importlib
 
-    import_keras_quietly()
-    value = getattr(importlib.import_module(f"mnist_helpers.lessons.{EXPORTED[name]}"), name)
+    from mnist_helpers.lessons import EXPORTED
+
+    if name in _ON_FIRST_USE:
+        module = _ON_FIRST_USE[name]
+    elif name in EXPORTED:
+        import_keras_quietly()
+        module = f"mnist_helpers.lessons.{EXPORTED[name]}"
+    else:
+        raise AttributeError(f"module 'mnist_helpers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
