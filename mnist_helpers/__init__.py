@@ -31,6 +31,7 @@ from mnist_helpers.notebook_setup import import_keras_quietly, setup_notebook
 from mnist_helpers.original_network import (
     build_original_model,
     load_or_train_original_model,
+    load_original_model_if_usable,
     train_original_model,
 )
 from mnist_helpers.plots import figure_to_png, plot_digit_grid, plot_history
@@ -40,10 +41,12 @@ from mnist_helpers.saved_models import (
     CNN_MODEL_FILE,
     ORIGINAL_CHECKPOINT_FILE,
     ORIGINAL_MODEL_FILE,
+    ModelSaveError,
     ModelsDirError,
     load_model_if_usable,
     models_dir,
     save_model_atomically,
+    save_model_if_possible,
 )
 
 __all__ = [
@@ -58,6 +61,7 @@ __all__ = [
     "MnistFileMissingError",
     "MnistFormatError",
     "MnistReadError",
+    "ModelSaveError",
     "ModelsDirError",
     "build_original_model",
     "figure_to_png",
@@ -68,6 +72,7 @@ __all__ = [
     "load_mnist_from_folder",
     "load_model_if_usable",
     "load_or_train_original_model",
+    "load_original_model_if_usable",
     "models_dir",
     "one_hot_labels",
     "parse_idx",
@@ -76,6 +81,7 @@ __all__ = [
     "plot_history",
     "prepare_for_dense",
     "save_model_atomically",
+    "save_model_if_possible",
     "scale_pixels",
     "setup_notebook",
     "train_original_model",
