@@ -366,6 +366,20 @@ def _compile_difference(found: Any, expected: Any) -> str | None:
     return None
 
 
+def _scores(model: Any, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """The model's outputs for ``x``, computed eagerly in batches.
+
+    Not ``model.predict``: that traces a new TensorFlow function for every model loaded, and after a few of them
+    TensorFlow prints a warning about retracing into the lesson.
+    """
+    keras = import_keras_quietly()
+    parts = [
+        keras.ops.convert_to_numpy(model(x[start : start + batch_size], training=False))
+        for start in range(0, len(x), batch_size)
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0, NUM_CLASSES))
+
+
 def _why_unusable(
     model: Any,
     input_shape: tuple[int, ...],
@@ -399,7 +413,7 @@ def _why_unusable(
     if digits.ndim == 2:
         digits = digits.argmax(axis=1)
     try:
-        scores = np.asarray(model.predict(x, verbose=0))
+        scores = _scores(model, np.asarray(x))
     except Exception as error:  # a model that loads but cannot predict is as unusable as one that does not load
         return f"it could not predict on a sample ({_short(error)})"
     accuracy = float(np.mean(scores.argmax(axis=1) == digits))
