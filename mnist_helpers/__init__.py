@@ -47,6 +47,7 @@ from mnist_helpers.saved_models import (
     models_dir,
     save_model_atomically,
     save_model_if_possible,
+    where_to_save,
 )
 
 __all__ = [
@@ -85,4 +86,5 @@ __all__ = [
     "scale_pixels",
     "setup_notebook",
     "train_original_model",
+    "where_to_save",
 ]

@@ -15,6 +15,7 @@ import re
 import secrets
 import shutil
 import stat
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Sequence
@@ -216,6 +217,50 @@ def save_model_if_possible(model: Any, path: str | os.PathLike[str]) -> Path | N
     except ModelSaveError as error:
         print(f"{error} The model stays in memory: this lesson goes on with it, but other lessons will not find it.")
         return None
+
+
+def _why_no_room(folder: Path, needed: int) -> str | None:
+    """Why ``folder`` cannot take a file of ``needed`` bytes now (not writable, too little free space), or ``None``."""
+    probe = folder / f".{os.getpid()}-{secrets.token_hex(4)}.probe"
+    try:
+        with open(probe, "xb"):
+            pass
+        probe.unlink()
+        free = shutil.disk_usage(folder).free
+    except OSError as error:
+        read_only = error.errno == errno.EROFS
+        return (
+            f"{folder} is {'on a read-only disk' if read_only else 'not a folder you can write to'} ({error.strerror})"
+        )
+    if free < needed:
+        return f"the disk of {folder} has {_megabytes(free)} free and the model needs about {_megabytes(needed)}"
+    return None
+
+
+def where_to_save(model: Any, path: str | os.PathLike[str]) -> Path:
+    """``path`` if its folder can take a save of ``model`` now, else the same name in a new temporary folder.
+
+    For a save in the middle of training (``ModelCheckpoint``), where a full disk or a read-only folder would stop
+    ``fit``. "Can take" means writable, with room for three numbers per parameter (the weights and Adam's state)
+    and 1 MB. Elsewhere it prints one line: why, where the file goes instead, and what to do.
+    """
+    path = Path(path)
+    needed = 3 * 4 * int(model.count_params()) + 2**20
+    why = _why_no_room(path.parent, needed)
+    if why is None:
+        return path
+    fallback = Path(tempfile.mkdtemp(prefix="mnist-models-")) / path.name
+    elsewhere = _why_no_room(fallback.parent, needed)
+    if elsewhere is not None:
+        fallback.parent.rmdir()
+        print(f"Cannot save {path.name} here: {why}; nor in a temporary folder: {elsewhere}. Free some space.")
+        return path
+    print(
+        f"Cannot save {path.name} in its folder: {why}. Saving it in {fallback.parent} instead, for this lesson "
+        f"only. To keep models for the next lessons, free some space or set {MODELS_DIR_VARIABLE} to a folder you "
+        "can write to."
+    )
+    return fallback
 
 
 def _aside_name(path: Path) -> Path:

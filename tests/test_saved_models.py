@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -730,3 +731,58 @@ def test_an_unreadable_original_model_is_neither_moved_nor_saved_over(
     assert_left_in_place(path, content, out.splitlines()[0])
     assert out.splitlines()[-1] == f"Not saving over {path}: the trained model stays in memory for this lesson."
     assert len(training_calls) == 1
+
+
+# --- where_to_save: a save during training goes where there is room --------------------------------------------
+
+
+def report_free_space(monkeypatch, folder: Path, free: int) -> None:
+    """Make ``folder``'s disk look as if it had ``free`` bytes left; other folders keep their real figures."""
+    real = shutil.disk_usage
+
+    def disk_usage(path):
+        usage = real(path)
+        return usage._replace(free=free) if Path(path) == folder else usage
+
+    monkeypatch.setattr(saved_models.shutil, "disk_usage", disk_usage)
+
+
+def test_where_to_save_keeps_a_path_with_room_and_leaves_nothing(tmp_path, capsys):
+    assert mh.where_to_save(digit_classifier(), tmp_path / "model.keras") == tmp_path / "model.keras"
+    assert files_in(tmp_path) == [] and capsys.readouterr().out == ""
+
+
+def test_where_to_save_moves_a_save_off_a_full_disk_and_says_so(tmp_path, monkeypatch, capsys):
+    report_free_space(monkeypatch, tmp_path, free=50_000)
+    path = mh.where_to_save(digit_classifier(), tmp_path / "model.keras")
+    assert path.name == "model.keras" and path.parent != tmp_path and path.parent.is_dir()
+    message = capsys.readouterr().out
+    assert message.startswith(f"Cannot save model.keras in its folder: the disk of {tmp_path} has 0.1 MB free and ")
+    assert f"the model needs about 1.1 MB. Saving it in {path.parent} instead, for this lesson only." in message
+    assert "MNIST_MODELS_DIR" in message and len(message.splitlines()) == 1
+    mh.save_model_atomically(digit_classifier(), path)
+    path.unlink()
+    path.parent.rmdir()
+
+
+def test_where_to_save_moves_a_save_out_of_a_folder_you_may_not_write_to(tmp_path, monkeypatch, capsys):
+    real_open = open
+
+    def refuse_probes(file, *args, **kwargs):
+        if Path(file).parent == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(saved_models, "open", refuse_probes, raising=False)
+    path = mh.where_to_save(digit_classifier(), tmp_path / "model.keras")
+    assert path.parent != tmp_path
+    assert f"{tmp_path} is not a folder you can write to (Permission denied)" in capsys.readouterr().out
+    path.parent.rmdir()
+
+
+def test_where_to_save_says_so_when_no_folder_has_room(tmp_path, monkeypatch, capsys):
+    full = shutil.disk_usage(tmp_path)._replace(free=0)
+    monkeypatch.setattr(saved_models.shutil, "disk_usage", lambda path: full)
+    assert mh.where_to_save(digit_classifier(), tmp_path / "model.keras") == tmp_path / "model.keras"
+    message = capsys.readouterr().out
+    assert "nor in a temporary folder" in message and message.endswith("Free some space.\n")
