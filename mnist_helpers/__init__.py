@@ -34,7 +34,7 @@ from mnist_helpers.digit_image import EmptyDrawingError, ImageReadError
 from mnist_helpers.exercise_feedback import exercises
 from mnist_helpers.fast_training import make_datasets
 from mnist_helpers.notebook_setup import import_keras_quietly, setup_notebook
-from mnist_helpers.original_network import load_or_train_original_model
+from mnist_helpers.original_network import load_or_train_original_model, load_original_model_if_usable
 from mnist_helpers.plots import figure_to_png, plot_digit_grid, plot_history
 from mnist_helpers.preprocess import flatten_images, one_hot_labels, prepare_for_dense, scale_pixels
 from mnist_helpers.quick_mode import is_quick_mode, pick
@@ -42,10 +42,13 @@ from mnist_helpers.saved_models import (
     CNN_MODEL_FILE,
     ORIGINAL_CHECKPOINT_FILE,
     ORIGINAL_MODEL_FILE,
+    ModelSaveError,
     ModelsDirError,
     load_model_if_usable,
     models_dir,
     save_model_atomically,
+    save_model_if_possible,
+    where_to_save,
 )
 
 __all__ = [
@@ -60,6 +63,7 @@ __all__ = [
     "MnistFileMissingError",
     "MnistFormatError",
     "MnistReadError",
+    "ModelSaveError",
     "ModelsDirError",
     "count_dense_parameters",
     "exercises",
@@ -71,6 +75,7 @@ __all__ = [
     "load_mnist_from_folder",
     "load_model_if_usable",
     "load_or_train_original_model",
+    "load_original_model_if_usable",
     "make_datasets",
     "models_dir",
     "one_hot_labels",
@@ -80,8 +85,10 @@ __all__ = [
     "plot_history",
     "prepare_for_dense",
     "save_model_atomically",
+    "save_model_if_possible",
     "scale_pixels",
     "setup_notebook",
+    "where_to_save",
 ]
 
 

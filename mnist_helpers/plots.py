@@ -24,13 +24,16 @@ def plot_digit_grid(
 ) -> Figure:
     """Show images (28x28 or flattened 784) in a grid, with their labels and optional predictions.
 
-    A wrong prediction is titled in red, so mistakes stand out.
+    A wrong prediction is titled in red, so mistakes stand out. ``labels`` and ``predictions`` hold one digit per
+    image (as many as there are images: ValueError otherwise, so no image is shown with another's label).
     """
     images = np.asarray(images)
     if images.ndim == 2 and images.shape[1] == 784:
         images = images.reshape(-1, 28, 28)
     if images.ndim != 3 or len(images) == 0:
         raise ValueError(f"plot_digit_grid needs a non-empty stack of 28x28 images, got shape {images.shape}.")
+    labels = _one_per_image(labels, "labels", len(images))
+    predictions = _one_per_image(predictions, "predictions", len(images))
     columns = max(1, min(columns, len(images)))
     rows = int(np.ceil(len(images) / columns))
     figure = Figure(figsize=(1.1 * columns, 1.3 * rows + (0.4 if title else 0)), layout="constrained")
@@ -46,6 +49,26 @@ def plot_digit_grid(
     if title:
         figure.suptitle(title)
     return figure
+
+
+def _one_per_image(values: Any, name: str, count: int) -> np.ndarray | None:
+    """``values`` as an array of one digit per image; ValueError if there are more or fewer, or not single digits."""
+    if values is None:
+        return None
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] > 1:
+        raise ValueError(
+            f"plot_digit_grid needs one digit per image as {name}, got shape {array.shape}: rows of scores or one-hot "
+            f"labels. Turn them into digits with np.argmax({name}, axis=1)."
+        )
+    if array.ndim != 1 or len(array) != count:
+        found = f"{len(array)} {name}" if array.ndim == 1 else f"{name} of shape {array.shape}"
+        example = "labels=y_test_digits[shown]" if name == "labels" else "predictions=predicted_digits[shown]"
+        raise ValueError(
+            f"plot_digit_grid got {count} images but {found}: give one per image, chosen the same way, e.g. "
+            f"images=x_test_images[shown], {example}."
+        )
+    return array
 
 
 def _digit_caption(index: int, labels: Any, predictions: Any) -> str:
