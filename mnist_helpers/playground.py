@@ -125,6 +125,7 @@ class ModelPlayground:
             description="Stop", button_style="danger", icon="stop", tooltip="Stop the run that is training"
         )
         self.status = widgets.HTML(COLAB_READY_TEXT if "google.colab" in sys.modules else READY_TEXT)
+        self.status.add_class("playground-status")
         self.curves = widgets.Image(value=_curves_png({}, self.epochs.value, None), format="png")
         self.curves.layout.width = "640px"
         self.table = widgets.HTML(runs_table_html(self.runs))
