@@ -508,3 +508,14 @@ def test_a_kernel_without_the_needed_internals_is_said_loudly_and_an_interrupt_s
     assert "The Stop button cannot reach this run" in statuses[0] and "Interrupt execution" in statuses[0]
     assert result.stopped and result.epochs_run < 30 and "Stopped after" in playground.status.value
     _assert_free(playground)
+
+
+def test_in_colab_the_playground_says_to_train_from_the_cell_below(monkeypatch):
+    """Colab is told apart by its google.colab module; there the status line points at the cell way of training."""
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert "playground.train(show=True)" in ModelPlayground(*_tiny_data()).status.value
+    monkeypatch.delitem(sys.modules, "google.colab")
+    assert "show=True" not in ModelPlayground(*_tiny_data()).status.value
