@@ -16,7 +16,7 @@ run keeps the settings it started with. After every 50 batches (``steps_per_exec
 widget messages that have arrived (``widget_events.WidgetEventPump``, with the busy/idle status a widget front end
 waits for): that is how Stop reaches it. A kernel interrupt (the notebook's stop button, Runtime > Interrupt
 execution in Colab) anywhere in a run is a Stop too. Each run reseeds Keras first, so two runs differ because of
-their settings, not by luck; the models of older runs are let go and their memory freed.
+their settings, not by luck; only the newest runs keep their trained models.
 
 The parts: ``playground_runs`` (settings, checks, training one run), ``playground_display`` (table and status
 lines), ``plots.plot_history`` (the curves), ``dense_networks`` (the Keras network and its parameter count); this
@@ -369,8 +369,8 @@ class ModelPlayground:
             self.model.stop_training = True  # Keras checks this after every call (50 batches) and every epoch
 
     def _add_run(self, result: RunResult) -> None:
-        """Add the row; keep the trained models of the newest ``KEPT_MODELS`` runs only and free what the others
-        held (memory would otherwise grow with every run)."""
+        """Add the row; keep the trained models of the newest ``KEPT_MODELS`` runs only (each holds its weights and
+        its optimizer's state) and give back what the others held."""
         self.runs.append(result)
         dropped = [run for run in self.runs[:-KEPT_MODELS] if run.model is not None]
         for run in dropped:

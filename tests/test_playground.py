@@ -453,12 +453,13 @@ def test_an_interrupt_anywhere_in_a_run_ends_it_like_stop(playground, monkeypatc
         monkeypatch.setattr(playground_module, "runs_table_html", _interrupting(playground_module.runs_table_html))
     else:
         monkeypatch.setattr(playground_module, "finished_text", _interrupting(playground_module.finished_text))
-    playground.configure(units=[16], epochs=30, batch_size=16)
+    during_training = moment in ("building the model", "an epoch", "drawing the curves")
+    playground.configure(units=[16], epochs=30 if during_training else 2, batch_size=16)
     result = playground.train(callbacks=callbacks)
 
     assert playground.runs == [result] and len(_table_rows(playground.table.value)) == 1
     assert playground.status.value.startswith(("Stopped after", "Finished")), playground.status.value
-    if moment in ("building the model", "an epoch", "drawing the curves"):
+    if during_training:
         assert result.stopped and result.epochs_run < 30 and "of 30 epochs" in playground.status.value
     assert math.isfinite(result.test_accuracy)
     _assert_free(playground)
