@@ -4,23 +4,31 @@
     playground          # as a cell's last value: shows the widget
     playground.configure(hidden_layers=2, units=[32, 16], epochs=3)  # the same, from code
     result = playground.train()                                       # what Train does; returns the RunResult
+    playground.train(show=True)   # also shows the run's progress and the table in this cell's output
 
-Training runs in the Train click handler, on the kernel's main thread, and every widget update (curves and
-status after each epoch, the table row, the buttons) is sent from there: Google Colab never shows updates
-sent from a background thread (googlecolab/colabtools#3373). The kernel is busy while a run trains (cells
-you run meanwhile wait for it), so after every 50 batches (``steps_per_execution``) the run handles the widget
-clicks that have arrived (``widget_events.WidgetEventPump``): that is how Stop reaches it. A kernel interrupt
-(the stop button of the notebook, Runtime > Interrupt execution in Colab) stops a run as well. Each run reseeds
-Keras first, so two runs differ because of their settings, not by luck.
+Training runs on the kernel's main thread (in the Train click handler, or in the cell that calls ``train``), and
+every widget update is sent from there: Google Colab never shows updates sent from a background thread
+(googlecolab/colabtools#3373). ``train(show=True)`` in a cell is what ``tqdm.notebook`` does (widgets shown in
+the running cell, updated from it), the way known to work in Colab.
 
-The parts: ``playground_runs`` (settings, checks, training one run), ``playground_display`` (table, curves,
-status lines), ``dense_networks`` (the Keras network and its parameter count); this module holds only the widgets.
+While a run trains, the kernel is busy and the settings controls are locked (disabled), so a learner sees that a
+run keeps the settings it started with. After every 50 batches (``steps_per_execution``) the run handles the
+widget messages that have arrived (``widget_events.WidgetEventPump``, with the busy/idle status a widget front end
+waits for): that is how Stop reaches it. A kernel interrupt (the notebook's stop button, Runtime > Interrupt
+execution in Colab) anywhere in a run is a Stop too. Each run reseeds Keras first, so two runs differ because of
+their settings, not by luck; only the newest runs keep their trained models.
+
+The parts: ``playground_runs`` (settings, checks, training one run), ``playground_display`` (table and status
+lines), ``plots.plot_history`` (the curves), ``dense_networks`` (the Keras network and its parameter count); this
+module holds only the widgets.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as widgets
@@ -28,11 +36,13 @@ import ipywidgets as widgets
 from mnist_helpers.dense_networks import architecture_text, count_dense_parameters
 from mnist_helpers.notebook_setup import import_keras_quietly
 from mnist_helpers.playground_display import (
+    COLAB_READY_TEXT,
     READY_TEXT,
-    curves_figure,
     epoch_text,
     failed_text,
     finished_text,
+    nothing_to_stop_text,
+    refused_text,
     runs_table_html,
     training_text,
 )
@@ -49,9 +59,11 @@ from mnist_helpers.playground_runs import (
     PlaygroundSettings,
     RunResult,
     check_settings,
+    interrupts_as_requests,
+    release_memory,
     train_run,
 )
-from mnist_helpers.plots import figure_to_png
+from mnist_helpers.plots import figure_to_png, plot_history
 from mnist_helpers.quick_mode import pick
 from mnist_helpers.widget_events import WidgetEventPump
 
@@ -107,11 +119,19 @@ class ModelPlayground:
         self.batch_size = widgets.Dropdown(options=BATCH_SIZES, value=64, description="Batch size", style=_DESCRIPTION)
         self.parameter_label = widgets.HTML()
         self.train_button = widgets.Button(description="Train", button_style="success", icon="play")
-        self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
-        self.status = widgets.HTML(READY_TEXT)
-        self.curves = widgets.Image(value=figure_to_png(curves_figure({}, 1, None)), format="png")
+        self.stop_button = widgets.Button(
+            description="Stop", button_style="danger", icon="stop", tooltip="Stop the run that is training"
+        )
+        self.status = widgets.HTML(COLAB_READY_TEXT if "google.colab" in sys.modules else READY_TEXT)
+        self.status.add_class("playground-status")
+        self.curves = widgets.Image(value=_curves_png({}, self.epochs.value, None), format="png")
         self.curves.layout.width = "640px"
         self.table = widgets.HTML(runs_table_html(self.runs))
+        # What a run locks while it trains: it keeps the settings it started with.
+        self.settings_controls = (
+            self.hidden_layers, *self.units, self.activation, self.dropout, self.learning_rate, self.epochs,
+            self.batch_size,
+        )  # fmt: skip
 
         self.hidden_layers.observe(self._on_layers_changed, names="value")
         for control in (*self.units, self.hidden_layers):
@@ -232,35 +252,48 @@ class ModelPlayground:
             learning_rate=settings.learning_rate,
         )
 
-    def train(self, callbacks: Sequence[Any] = ()) -> RunResult:
+    def train(self, callbacks: Sequence[Any] = (), show: bool = False) -> RunResult:
         """Train a run with the current settings, as the Train button does, and return its `RunResult`.
 
-        Runs in the calling (main) thread; the widgets update after every epoch. Stop, or a kernel interrupt,
-        ends it early (it is still tested and gets its row). Raises ``RuntimeError`` if a run is already
-        training or the run failed (the status line says why). ``callbacks``: extra Keras callbacks.
+        Runs in the calling (main) thread; the widgets update after every epoch, and the settings controls are
+        locked until the run ends. Stop, or a kernel interrupt at any moment, ends it early: it is still tested
+        (unless the interrupt came during the test) and gets its row. ``show=True`` also shows the run's status,
+        curves and the runs table in the output of the cell that calls it (the way that works in Colab too).
+        ``callbacks``: extra Keras callbacks.
+
+        Raises ``ValueError`` if the data are no longer fit to train on (changed in place since the playground was
+        made), ``RuntimeError`` if a run is already training or the run failed; the status line says why.
         """
         if self._training:
             raise RuntimeError("A run is already training: press Stop or wait for it to finish.")
+        try:
+            self.data.check_again()
+        except ValueError as error:
+            self.status.value = refused_text(error)
+            raise
         self._training = True
         self._stop_requested = False
         self.error = None
-        settings = self.settings()
+        with interrupts_as_requests(self._request_stop), self._locked(), self._shown_in_cell(show):
+            return self._train(self.settings(), callbacks)
+
+    def _train(self, settings: PlaygroundSettings, callbacks: Sequence[Any]) -> RunResult:
         previous = self.runs[-1].history if self.runs else None
         try:
-            self.train_button.disabled = True
-            self.stop_button.disabled = False
-            self.status.value = training_text(
-                architecture_text(self.data.input_size, settings.hidden_units, self.data.num_classes)
-            )
-            keras = import_keras_quietly()
-            keras.utils.set_random_seed(self.seed)  # same start for every run: differences come from the settings
-            self.model = self.build_model(settings)
-
-            def show_epoch(epoch: int, history: dict[str, list[float]]) -> None:
-                self.curves.value = figure_to_png(curves_figure(history, settings.epochs, previous))
-                self.status.value = epoch_text(epoch, settings.epochs, history, self._stop_requested)
-
             with WidgetEventPump() as pump:
+                self.status.value = training_text(
+                    architecture_text(self.data.input_size, settings.hidden_units, self.data.num_classes),
+                    pump.problem,
+                )
+                self.curves.value = _curves_png({}, settings.epochs, previous)
+                keras = import_keras_quietly()
+                keras.utils.set_random_seed(self.seed)  # same start for every run: differences come from settings
+                self.model = self.build_model(settings)
+
+                def show_epoch(epoch: int, history: dict[str, list[float]]) -> None:
+                    self.curves.value = _curves_png(history, settings.epochs, previous)
+                    self.status.value = epoch_text(epoch, settings.epochs, history, self._stop_requested)
+
                 result = train_run(
                     self.model,
                     settings,
@@ -271,44 +304,89 @@ class ModelPlayground:
                     after_epoch=show_epoch,
                     callbacks=callbacks,
                 )
-            self._add_run(result)
-            self.status.value = finished_text(result)
-            return result
         except Exception as error:
             self.error = error
             self.status.value = failed_text(error)
             raise RuntimeError(f"The run failed: {error}") from error
+        self._add_run(result)
+        self.status.value = finished_text(result)
+        return result
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Train disabled and the settings controls locked while a run trains; all free again at its end."""
+        controls = (self.train_button, *self.settings_controls)
+        for control in controls:
+            control.disabled = True
+        try:
+            yield
         finally:
             self._training = False
-            self.train_button.disabled = False
-            self.stop_button.disabled = True
+            for control in controls:
+                control.disabled = False
+
+    @contextmanager
+    def _shown_in_cell(self, show: bool) -> Iterator[None]:
+        """With ``show``: a copy of the status, the curves and the table in the running cell's output, following
+        the playground's own while the run trains and keeping the run's last state afterwards."""
+        if not show:
+            yield
+            return
+        from IPython.display import display
+
+        curves = widgets.Image(format="png", layout=widgets.Layout(width=self.curves.layout.width))
+        copies = [(self.status, widgets.HTML()), (self.curves, curves), (self.table, widgets.HTML())]
+        links = [widgets.dlink((source, "value"), (copy, "value")) for source, copy in copies]
+        display(widgets.VBox([copy for _, copy in copies]))
+        try:
+            yield
+        finally:
+            for link in links:
+                link.unlink()
 
     def stop(self) -> None:
-        """Ask the run to stop (what the Stop button does); it still reports its result.
+        """Ask the run to stop (what the Stop button and a kernel interrupt do); it still reports its result.
 
         Keras checks after every call of the compiled training step (50 batches: lesson 07's ``steps_per_execution``).
+        With no run training, the status line says there is nothing to stop.
         """
+        if not self._training:
+            self.status.value = nothing_to_stop_text(self.runs[-1] if self.runs else None)
+            return
+        self._request_stop()
+        self.status.value = "Stopping ..."
+
+    def _request_stop(self) -> None:
+        """Flags only (it also runs as the interrupt signal's handler): the run shows "stopping" itself."""
         if not self._training:
             return
         self._stop_requested = True
         if self.model is not None:
             self.model.stop_training = True  # Keras checks this after every call (50 batches) and every epoch
-        self.status.value = "Stopping ..."
 
     def _add_run(self, result: RunResult) -> None:
-        """Add the row; keep the trained models of the newest ``KEPT_MODELS`` runs only (they hold memory)."""
+        """Add the row; keep the trained models of the newest ``KEPT_MODELS`` runs only (each holds its weights and
+        its optimizer's state) and give back what the others held."""
         self.runs.append(result)
-        for run in self.runs[:-KEPT_MODELS]:
+        dropped = [run for run in self.runs[:-KEPT_MODELS] if run.model is not None]
+        for run in dropped:
             run.model = None
         self.table.value = runs_table_html(self.runs)
+        if dropped:
+            release_memory()
 
     def _on_train_clicked(self, button: Any) -> None:
         if self._training:
             return  # a click that arrived while training (the button was disabled): it changes nothing
         try:
             self.train()
-        except RuntimeError:
+        except (RuntimeError, ValueError):
             pass  # the status line already says what went wrong; a handler's exception would only reach a log
 
     def _on_stop_clicked(self, button: Any) -> None:
         self.stop()
+
+
+def _curves_png(history: dict[str, list[float]], epochs: int, previous: dict[str, list[float]] | None) -> bytes:
+    """The run's curves so far, in a frame as wide as its planned epochs, with the previous run's validation."""
+    return figure_to_png(plot_history(history, previous=previous, epochs=epochs, figsize=(8, 3)))

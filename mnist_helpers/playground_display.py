@@ -1,13 +1,11 @@
-"""What the playground shows, as plain HTML text and matplotlib figures (no widgets, no Keras): the runs table,
-the accuracy and loss curves, and the status lines."""
+"""What the playground shows, as plain HTML text (no widgets, no Keras): the runs table and the status lines.
+Its curves are ``plots.plot_history``."""
 
 from __future__ import annotations
 
 import html
 import math
 from collections.abc import Sequence
-
-from matplotlib.figure import Figure
 
 from mnist_helpers.playground_runs import RunResult
 
@@ -25,6 +23,10 @@ COLUMNS = (
     "Test accuracy",
 )
 READY_TEXT = "Choose settings, then press <b>Train</b>."
+COLAB_READY_TEXT = (
+    "Choose settings, then run the cell below the playground, <code>playground.train(show=True)</code>, to train; "
+    "<i>Runtime &gt; Interrupt execution</i> stops a run."
+)
 
 
 def _accuracy(value: float) -> str:
@@ -74,8 +76,29 @@ def runs_table_html(runs: Sequence[RunResult]) -> str:
     )
 
 
-def training_text(architecture: str) -> str:
-    return f"Training {html.escape(architecture)} ..."
+def training_text(architecture: str, warning: str | None = None) -> str:
+    """The status line while a run starts; ``warning``: why Stop cannot reach this run (then say how to stop)."""
+    text = f"Training {html.escape(architecture)} ... (the settings are locked until the run ends)"
+    return text + (f"<br>{stop_warning_text(warning)}" if warning else "")
+
+
+def stop_warning_text(problem: str) -> str:
+    return (
+        f"<span style='color:#b00'><b>The Stop button cannot reach this run</b>: {html.escape(problem)}. "
+        "Stop it with the notebook's interrupt button (■, <i>Kernel &gt; Interrupt</i>; in Colab <i>Runtime &gt; "
+        "Interrupt execution</i>): the run then ends as Stop ends it.</span>"
+    )
+
+
+def nothing_to_stop_text(last: RunResult | None) -> str:
+    """What Stop says when no run is training, followed by the last run's result, if any."""
+    text = "<i>No run is training, so there is nothing to stop.</i> "
+    return text + (finished_text(last) if last is not None else READY_TEXT)
+
+
+def refused_text(error: BaseException) -> str:
+    """The status line when Train refuses the data (``error`` says what is wrong and how to fix it)."""
+    return f"<span style='color:#b00'>Cannot train: {html.escape(str(error))}</span>"
 
 
 def epoch_text(epoch: int, epochs: int, history: dict[str, list[float]], stopping: bool) -> str:
@@ -89,38 +112,20 @@ def finished_text(result: RunResult) -> str:
     if result.diverged:
         return (
             f"<span style='color:#b00'>Diverged after {result.epochs_run} of {result.epochs_planned} epochs: the "
-            "loss became NaN or infinite, so the weights are no longer numbers and the run has no accuracy. "
+            "loss or the weights became NaN or infinite, so they are no longer numbers and the run has no accuracy. "
             f"Try a smaller learning rate</span> (run {result.number} in the table below)."
         )
     how = f"Stopped after {result.epochs_run} of {result.epochs_planned} epochs" if result.stopped else "Finished"
+    tested = (
+        f"<b>test accuracy {_accuracy(result.test_accuracy)}</b>"
+        if not math.isnan(result.test_accuracy)
+        else "not tested (interrupted during the test)"
+    )
     return (
         f"{how} in {result.seconds:.1f} s: validation accuracy {_accuracy(result.val_accuracy)}, "
-        f"<b>test accuracy {_accuracy(result.test_accuracy)}</b> (run {result.number} in the table below)."
+        f"{tested} (run {result.number} in the table below)."
     )
 
 
 def failed_text(error: BaseException) -> str:
     return f"<span style='color:#b00'>Training failed: {html.escape(repr(error))}</span>"
-
-
-def curves_figure(history: dict[str, list[float]], epochs: int, previous: dict | None) -> Figure:
-    """Accuracy and loss per epoch, in a frame as wide as the planned epochs; the previous run's validation in grey."""
-    figure = Figure(figsize=(8, 3), layout="constrained")
-    for axis, metric in zip(figure.subplots(1, 2), ("accuracy", "loss"), strict=True):
-        if previous and previous.get(f"val_{metric}"):
-            values = previous[f"val_{metric}"]
-            axis.plot(range(1, len(values) + 1), values, "--", color="0.7", label="previous run (validation)")
-        for key, style, label in ((metric, "o-", "training"), (f"val_{metric}", "s-", "validation")):
-            values = history.get(key, [])
-            if values:
-                axis.plot(range(1, len(values) + 1), values, style, label=label)
-        axis.set_xlim(0.5, max(epochs, len(history.get(metric, [])), 1) + 0.5)
-        axis.xaxis.get_major_locator().set_params(integer=True)
-        axis.set_title(metric.capitalize() + " per epoch")
-        axis.set_xlabel("epoch")
-        axis.grid(alpha=0.3)
-        if axis.get_legend_handles_labels()[0]:
-            axis.legend(fontsize=8)
-        else:
-            axis.text(0.5, 0.5, "press Train", ha="center", va="center", transform=axis.transAxes, color="0.5")
-    return figure

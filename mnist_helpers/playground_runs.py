@@ -1,15 +1,22 @@
 """The playground's runs without widgets: the settings one run trains with, the checks on data and settings,
-training one run (honouring Stop and a kernel interrupt, noticing divergence), and what the run reached.
+training one run (honouring Stop and a kernel interrupt, noticing divergence), what the run reached, and freeing
+what a dropped run held.
 
 Pure logic, testable without a browser: ``playground.py`` puts widgets on top of it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
 import math
 import numbers
+import signal
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +65,8 @@ class PlaygroundData:
 
     @classmethod
     def checked(cls, x_train: Any, y_train: Any, x_test: Any, y_test: Any) -> PlaygroundData:
-        """Refuse, with the fix, arrays the playground would misread: wrong shapes, NaN/inf, unscaled pixels."""
+        """Refuse, with the fix, arrays the playground would misread: wrong shapes, empty sets, NaN/inf, unscaled
+        pixels, labels that are not one-hot. The arrays are kept, not copied."""
         x_train, y_train = _checked_pair("x_train", "y_train", x_train, y_train)
         x_test, y_test = _checked_pair("x_test", "y_test", x_test, y_test)
         if x_test.shape[1] != x_train.shape[1] or y_test.shape[1] != y_train.shape[1]:
@@ -69,6 +77,11 @@ class PlaygroundData:
         if len(x_train) < 5:
             raise ValueError(f"x_train has {len(x_train)} examples; at least 5 are needed to hold out 20 %.")
         return cls(x_train, y_train, x_test, y_test)
+
+    def check_again(self) -> None:
+        """The same checks on the arrays as they are now: a notebook may have changed them in place since
+        (``x_train *= 255``, ``x_train[0] = np.nan``). Raises ``ValueError`` saying what and how to fix it."""
+        PlaygroundData.checked(self.x_train, self.y_train, self.x_test, self.y_test)
 
     @property
     def input_size(self) -> int:
@@ -170,9 +183,10 @@ def train_run(
     ``model.fit`` runs in the calling thread. After every call of the compiled training step (one batch, or
     ``steps_per_execution`` batches) it calls ``after_batch()`` (the playground handles waiting widget clicks
     there) and stops once ``stop_requested()`` is true; after every epoch it calls
-    ``after_epoch(epoch, history_so_far)``. A ``KeyboardInterrupt`` (a kernel interrupt) also ends the run as
-    stopped, after the epochs completed so far. A loss that becomes NaN or inf stops it as diverged, and the
-    model is then not tested: its weights are no longer numbers.
+    ``after_epoch(epoch, history_so_far)``. A ``KeyboardInterrupt`` raised in ``fit`` ends the run as stopped,
+    after the epochs completed so far; one raised in the test leaves the run without a test score. A run whose
+    loss became NaN or inf, or whose weights hold NaN or inf at the end, has diverged and is not tested: its
+    weights are no longer numbers.
     """
     keras = import_keras_quietly()
     watcher = _run_watcher(keras, stop_requested, after_batch, after_epoch)
@@ -191,13 +205,20 @@ def train_run(
     except KeyboardInterrupt:
         interrupted = True
     seconds = time.perf_counter() - started
+    stopped = interrupted or stop_requested()  # a Stop that comes during the test does not make the run a stopped one
     history = watcher.history
-    diverged = watcher.diverged or not all(math.isfinite(value) for value in history.get("val_loss", []))
-    if diverged:
-        test_loss = test_accuracy = val_accuracy = math.nan
-    else:
-        test_loss, test_accuracy = (float(v) for v in model.evaluate(data.x_test, data.y_test, verbose=0))
+    diverged = (
+        watcher.diverged
+        or not all(math.isfinite(value) for value in history.get("val_loss", []))
+        or not weights_are_finite(model)
+    )
+    test_loss = test_accuracy = val_accuracy = math.nan
+    if not diverged:
         val_accuracy = history["val_accuracy"][-1] if history.get("val_accuracy") else math.nan
+        try:
+            test_loss, test_accuracy = (float(v) for v in model.evaluate(data.x_test, data.y_test, verbose=0))
+        except KeyboardInterrupt:
+            pass  # no test score: the status line and the table say so
     return RunResult(
         number=number,
         architecture=architecture_text(data.input_size, settings.hidden_units, data.num_classes),
@@ -212,11 +233,58 @@ def train_run(
         val_accuracy=val_accuracy,
         test_accuracy=test_accuracy,
         test_loss=test_loss,
-        stopped=interrupted or stop_requested(),
+        stopped=stopped,
         diverged=diverged,
         history=history,
         model=model,
     )
+
+
+def weights_are_finite(model: Any) -> bool:
+    """Whether every weight of ``model`` is a number (no NaN, no inf)."""
+    return all(bool(np.isfinite(weights).all()) for weights in model.get_weights())
+
+
+@contextlib.contextmanager
+def interrupts_as_requests(on_interrupt: Callable[[], None]) -> Iterator[None]:
+    """While the block runs, a kernel interrupt (SIGINT) calls ``on_interrupt()`` instead of raising
+    ``KeyboardInterrupt`` wherever the main thread happens to be.
+
+    A run can then be interrupted anywhere (building the model, an epoch, drawing the curves, the test, the table)
+    and still end as Stop ends it: with its row and its final status. Jupyter's interrupt button and Colab's
+    Runtime > Interrupt execution send SIGINT. Outside the main thread (where Python cannot install a handler) the
+    block runs without it, and an interrupt raises ``KeyboardInterrupt`` as usual.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: on_interrupt())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def release_memory() -> None:
+    """Give back what dropped models held: collect Python's reference cycles (a Keras model is full of them), then
+    return the C heap's free pages to the system. Models still referenced keep working.
+
+    ``keras.backend.clear_session()`` is not called: it measured no better here (benchmarks/README.md, "The
+    playground's memory") and would reset Keras' global state for the whole notebook.
+    """
+    gc.collect()
+    _malloc_trim()
+
+
+def _malloc_trim() -> None:
+    """Return the C heap's free pages to the system (glibc only; elsewhere nothing happens)."""
+    name = ctypes.util.find_library("c")
+    try:
+        trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        trim = None
+    if trim is not None:
+        trim(0)
 
 
 def _run_watcher(
@@ -275,6 +343,11 @@ def _checked_pair(x_name: str, y_name: str, x: Any, y: Any) -> tuple[np.ndarray,
         )
     if len(x) != len(y):
         raise ValueError(f"{x_name} has {len(x)} examples but {y_name} has {len(y)} labels; they must match.")
+    if len(x) == 0:
+        raise ValueError(
+            f"{x_name} and {y_name} are empty (0 examples): the playground needs examples to train and test on. "
+            "Load and prepare the data again (mh.load_mnist, then mh.prepare_for_dense)."
+        )
     for name, array in ((x_name, x), (y_name, y)):
         if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
             raise ValueError(f"{name} holds {array.dtype} values; it must hold real numbers.")
@@ -294,6 +367,15 @@ def _checked_pair(x_name: str, y_name: str, x: Any, y: Any) -> tuple[np.ndarray,
         raise ValueError(
             f"{y_name} holds values from {y.min():g} to {y.max():g}, but one-hot labels are 0 or 1: "
             "use mh.prepare_for_dense(images, labels) (or mh.one_hot_labels)."
+        )
+    not_one_hot = np.flatnonzero(((y != 0) & (y != 1)).any(axis=1) | (y.sum(axis=1) != 1))
+    if len(not_one_hot):
+        row = int(not_one_hot[0])
+        more = f" ({len(not_one_hot):,} rows are not)" if len(not_one_hot) > 1 else ""
+        raise ValueError(
+            f"{y_name} row {row} is not a one-hot label (exactly one 1, the rest 0): "
+            f"[{', '.join(f'{value:g}' for value in y[row])}]{more}. "
+            "Use mh.prepare_for_dense(images, labels) (or mh.one_hot_labels)."
         )
     return x, y
 

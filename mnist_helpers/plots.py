@@ -1,4 +1,4 @@
-"""Figures the lessons repeat: a grid of digits and the original's training curves.
+"""Figures the lessons repeat: a grid of digits and training curves (lesson 04's figure, also the playground's).
 
 Every function builds a `matplotlib.figure.Figure` without pyplot and returns it,
 so nothing pops up on its own: a notebook shows the figure when it is the cell's
@@ -86,31 +86,48 @@ def _caption_colour(index: int, labels: Any, predictions: Any) -> str:
     return "black"
 
 
-def plot_history(history: Any, title: str | None = None) -> Figure:
-    """The original project's figure: training vs validation accuracy and loss, side by side.
+def plot_history(
+    history: Any,
+    title: str | None = None,
+    *,
+    previous: Any = None,
+    epochs: int | None = None,
+    figsize: tuple[float, float] = (11, 4),
+) -> Figure:
+    """The original project's figure: training vs validation accuracy and loss per epoch, side by side.
 
-    ``history`` is what ``model.fit`` returns (a ``keras.callbacks.History``) or its ``.history`` dict.
+    ``history`` is what ``model.fit`` returns (a ``keras.callbacks.History``) or its ``.history`` dict; an empty
+    one (no epoch yet) draws the empty frame. ``previous``: another history whose validation curves are drawn
+    as grey dashed lines, to compare with. ``epochs``: the epoch axis runs from 1 to at least this, so that the
+    curves of a run in progress grow into a frame that does not move (the model playground draws it that way).
     """
     curves: Mapping[str, Sequence[float]] = getattr(history, "history", history)
     missing = [key for key in ("accuracy", "loss") if key not in curves]
-    if missing:
+    if curves and missing:
         raise ValueError(
             f"plot_history needs 'accuracy' and 'loss' in the history, missing {missing}; "
             f"found {sorted(curves)}. Compile the model with metrics=['accuracy']."
         )
-    figure = Figure(figsize=(11, 4), layout="constrained")
-    accuracy_axis, loss_axis = figure.subplots(1, 2)
-    epochs = np.arange(1, len(curves["loss"]) + 1)
-    for axis, metric, label in ((accuracy_axis, "accuracy", "Accuracy"), (loss_axis, "loss", "Loss")):
-        axis.plot(epochs, curves[metric], "o-", label=f"training {metric}")
-        if f"val_{metric}" in curves:
-            axis.plot(epochs, curves[f"val_{metric}"], "s-", label=f"validation {metric}")
-        axis.set_title(f"{label} per epoch")
+    earlier: Mapping[str, Sequence[float]] = getattr(previous, "history", previous) or {}
+    figure = Figure(figsize=figsize, layout="constrained")
+    for axis, metric in zip(figure.subplots(1, 2), ("accuracy", "loss"), strict=True):
+        if earlier.get(f"val_{metric}"):
+            values = earlier[f"val_{metric}"]
+            axis.plot(range(1, len(values) + 1), values, "--", color="0.7", label=f"previous run: validation {metric}")
+        for key, style, label in ((metric, "o-", "training"), (f"val_{metric}", "s-", "validation")):
+            if curves.get(key):
+                axis.plot(range(1, len(curves[key]) + 1), curves[key], style, label=f"{label} {metric}")
+        if epochs is not None:
+            axis.set_xlim(0.5, max(epochs, len(curves.get(metric, [])), 1) + 0.5)
+        axis.set_title(f"{metric.capitalize()} per epoch")
         axis.set_xlabel("epoch")
         axis.set_ylabel(metric)
         axis.grid(alpha=0.3)
-        axis.legend()
         axis.xaxis.get_major_locator().set_params(integer=True)
+        if axis.lines:
+            axis.legend(fontsize="small" if figsize[0] < 10 else None)
+        else:
+            axis.text(0.5, 0.5, "no epoch yet", ha="center", va="center", transform=axis.transAxes, color="0.5")
     if title:
         figure.suptitle(title)
     return figure

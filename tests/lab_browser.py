@@ -1,8 +1,10 @@
-"""Shared by the real-browser tests: JupyterLab on loopback, and Debian's Chromium for Playwright.
+"""Shared by the real-browser tests: JupyterLab (or the classic Notebook 6) on loopback, and Debian's Chromium
+for Playwright.
 
 Nothing is downloaded: Playwright drives /usr/bin/chromium (apt-get install chromium). JupyterLab serves a
 temporary folder on 127.0.0.1 with a token, a free port and its own settings (no news pop-ups, every cell in
-the DOM, the kernel started without asking). Screenshots go to artifacts/browser/ (ignored by git).
+the DOM, the kernel started without asking). ``running_classic_notebook`` serves one with Notebook 6 from
+another environment (Colab's versions, ``.venv-colab``). Screenshots go to artifacts/browser/ (ignored by git).
 """
 
 from __future__ import annotations
@@ -107,8 +109,8 @@ def wait_for_server(process: subprocess.Popen, url: str, log: Path) -> None:
             process.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
             continue
-        raise RuntimeError(f"JupyterLab exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
-    raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
+        raise RuntimeError(f"The Jupyter server exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"The Jupyter server did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -146,19 +148,44 @@ def running_jupyterlab(root: Path, home: Path, env: dict[str, str] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     port, token = free_port(), secrets.token_hex(16)
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+    ]  # fmt: skip
+    with _running_server(command, root, home, env):
+        yield lambda notebook_name: f"http://127.0.0.1:{port}/lab/tree/{notebook_name}?token={token}"
+
+
+@contextmanager
+def running_classic_notebook(
+    python: Path, root: Path, home: Path, env: dict[str, str] | None = None
+) -> Iterator[Callable[[str], str]]:
+    """Serve ``root`` with the classic Notebook 6 of the environment whose interpreter is ``python`` (its kernel
+    runs there too) until the block ends. Yields ``url_for(notebook_name)``, token included."""
+    port, token = free_port(), secrets.token_hex(16)
+    command = [
+        str(python), "-m", "notebook", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        f"--NotebookApp.token={token}", f"--NotebookApp.notebook_dir={root}", "--NotebookApp.port_retries=0",
+    ]  # fmt: skip
+    with _running_server(command, root, home, env):
+        yield lambda notebook_name: f"http://127.0.0.1:{port}/notebooks/{notebook_name}?token={token}"
+
+
+@contextmanager
+def _running_server(command: list[str], root: Path, home: Path, env: dict[str, str] | None) -> Iterator[None]:
+    """Run a Jupyter server ``command`` (with ``--port`` and a token) for ``root`` until the block ends."""
+    port = next(arg.split("=", 1)[1] for arg in command if arg.startswith("--port="))
+    token = next(arg.split("=", 1)[1] for arg in command if ".token=" in arg)
     environment = {**new_user_env(home), **(env or {})}
-    log = home / "jupyterlab.log"
+    home.mkdir(parents=True, exist_ok=True)
+    log = home / "server.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            [
-                sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-                *(["--allow-root"] if os.geteuid() == 0 else []),  # CI containers run as root
-            ],
+            [*command, *(["--allow-root"] if os.geteuid() == 0 else [])],  # CI containers run as root
             cwd=root, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
         wait_for_server(process, f"http://127.0.0.1:{port}/api/status?token={token}", log)
-        yield lambda notebook_name: f"http://127.0.0.1:{port}/lab/tree/{notebook_name}?token={token}"
+        yield
     finally:
         stop_server(process)

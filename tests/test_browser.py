@@ -119,9 +119,9 @@ def test_lesson_06_runs_in_jupyterlab_and_the_playground_responds(lab_url: str) 
             widget.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "07_model_playground.png"))
             assert "of 30 epochs" in stopped.inner_text()
-            batch_cell = notebook.locator(".playground-runs tbody tr").last.locator("td").nth(COLUMNS.index("Batch"))
-            assert batch_cell.inner_text() == "16"
-            assert notebook.locator(".playground-runs tbody tr").count() == 3  # two from the lesson, one here
+            rows = widget.locator(".playground-runs tbody tr")  # the playground's table, not a cell's copy of it
+            assert rows.last.locator("td").nth(COLUMNS.index("Batch")).inner_text() == "16"
+            assert rows.count() == 4  # three from the lesson, one here
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "07_model_playground_failure.png"))
             raise

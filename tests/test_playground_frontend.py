@@ -1,4 +1,4 @@
-"""What a front end that ignores background threads sees of the playground (issue 9: the Colab rule).
+"""What a front end that ignores background threads sees of the playground (the Colab rule).
 
 Google Colab never shows a widget update sent from a background thread (googlecolab/colabtools#3373). Here
 every widget's comm is replaced by one that keeps the messages sent from the main thread as the front end's
@@ -69,7 +69,8 @@ def _assert_front_end_matches_python(front_end: FrontEnd, playground: ModelPlayg
     assert front_end.state(playground.status)["value"] == playground.status.value
     assert front_end.state(playground.table)["value"] == playground.table.value
     assert front_end.state(playground.train_button)["disabled"] is False
-    assert front_end.state(playground.stop_button)["disabled"] is True
+    assert front_end.state(playground.stop_button)["disabled"] is False
+    assert [front_end.state(control)["disabled"] for control in playground.settings_controls] == [False] * 10
     assert front_end.state(playground.curves)["value"] == bytes(playground.curves.value)
 
 

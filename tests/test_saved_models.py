@@ -257,7 +257,7 @@ def layered_classifier(
 ) -> keras.Model:
     """784 -> hidden Dense layers -> 10 softmax, reading the digit from which of the first 10 inputs is 1.
 
-    Its defaults are the original network written out as lesson 03 does (other layer names than the builder's);
+    Its defaults are the original network written out as lesson 04 does (other layer names than the builder's);
     ``strength=0`` makes it guess, ``loss=None`` leaves it uncompiled.
     """
     layers = [keras.Input(shape=(784,))]
