@@ -17,7 +17,6 @@ import pytest
 from comm.base_comm import BaseComm
 
 import mnist_helpers.playground as playground_module
-from mnist_helpers.fast_training import STEPS_PER_EXECUTION
 from mnist_helpers.playground import ModelPlayground
 
 
@@ -93,10 +92,11 @@ def test_every_update_of_clicks_stop_and_failure_reaches_a_front_end_that_drops_
     first_curves = bytes(playground.curves.value)
 
     # 2. Train clicked, Stop clicked in the middle of the second epoch. The click reaches the run through the pump
-    #    that handles waiting widget messages after each call of the training step (STEPS_PER_EXECUTION batches),
-    #    as the kernel delivers it in JupyterLab.
+    #    that handles waiting widget messages after each call of the training step (steps_per_execution batches, as
+    #    lesson 07's builder compiles it), as the kernel delivers it in JupyterLab.
+    steps_per_execution = int(playground.build_model().steps_per_execution)
     batches_per_epoch = int(np.ceil(len(playground.data.x_train) * 0.8 / 16))
-    calls_per_epoch = int(np.ceil(batches_per_epoch / STEPS_PER_EXECUTION))
+    calls_per_epoch = int(np.ceil(batches_per_epoch / steps_per_execution))
     assert calls_per_epoch >= 2, "the data should make more than one call per epoch, so that Stop lands mid-epoch"
     calls_done = []
 
