@@ -95,6 +95,7 @@ __all__ = [
 #: Names imported on first use, with the module that holds them: widgets (ipywidgets and anywidget load slowly).
 _ON_FIRST_USE = {
     "LayerSizeExplorer": "mnist_helpers.layer_size_explorer",
+    "ModelPlayground": "mnist_helpers.playground",
 }
 
 

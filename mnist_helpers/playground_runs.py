@@ -8,14 +8,13 @@ Pure logic, testable without a browser: ``playground.py`` puts widgets on top of
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import gc
 import math
 import numbers
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -266,25 +265,40 @@ def interrupts_as_requests(on_interrupt: Callable[[], None]) -> Iterator[None]:
 
 
 def release_memory() -> None:
-    """Give back what dropped models held: collect Python's reference cycles (a Keras model is full of them), then
-    return the C heap's free pages to the system. Models still referenced keep working.
+    """Give back what the dropped runs' models held; models still referenced keep working.
 
-    ``keras.backend.clear_session()`` is not called: it measured no better here (benchmarks/README.md, "The
-    playground's memory") and would reset Keras' global state for the whole notebook.
+    TensorFlow keeps every traced training step alive: tracing registers a gradient function for the optimizer's
+    all-reduce under a new name ("CustomGradient-N") in a registry that is never emptied, and that function holds the
+    traced graph and, through it, the model's variables and Adam's two slots: about three times the model's weights,
+    per run (benchmarks/README.md, "The playground's memory"). The registrations are only used while a step is being
+    traced, so after a run they are removed and Python's reference cycles collected. This relies on TensorFlow's
+    internals; without them a warning says that memory will grow with every run.
     """
+    _forget_traced_gradients()
     gc.collect()
-    _malloc_trim()
 
 
-def _malloc_trim() -> None:
-    """Return the C heap's free pages to the system (glibc only; elsewhere nothing happens)."""
-    name = ctypes.util.find_library("c")
+def _forget_traced_gradients() -> None:
+    """Remove TensorFlow's registrations of custom gradients made while tracing (see `release_memory`)."""
     try:
-        trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    except OSError:
-        trim = None
-    if trim is not None:
-        trim(0)
+        from tensorflow.python.framework import ops
+
+        registry = ops.gradient_registry._registry
+    except (ImportError, AttributeError) as missing:
+        if not _warned_about_memory:
+            _warned_about_memory.append(True)
+            warnings.warn(
+                f"This TensorFlow version hides what the playground frees after a run ({missing}), so memory grows "
+                "with every run (tens of MB for a big network): restart the kernel after many runs.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        return
+    for name in [name for name in registry if isinstance(name, str) and name.startswith("CustomGradient-")]:
+        del registry[name]
+
+
+_warned_about_memory: list[bool] = []
 
 
 def _run_watcher(

@@ -315,6 +315,22 @@ def test_only_the_newest_models_are_kept_and_every_row_stays(playground):
         assert math.isclose(accuracy, run.test_accuracy, abs_tol=1e-6)
 
 
+def test_a_dropped_runs_traced_training_steps_are_freed(playground):
+    """TensorFlow keeps every traced step alive through its registry of custom gradients, and with it the model's
+    variables; after each run the playground frees those of the runs it dropped, so memory stays bounded."""
+    from tensorflow.python.eager.polymorphic_function import atomic_function
+    from tensorflow.python.framework import ops
+
+    playground.configure(units=[4], epochs=1)
+    live_functions = []
+    for _ in range(KEPT_MODELS + 3):
+        playground.train()
+        live_functions.append(len(atomic_function.RUNTIME_FUNCTION_REFS))
+    assert not [name for name in ops.gradient_registry.list() if str(name).startswith("CustomGradient-")]
+    # Once KEPT_MODELS runs are kept, each new run's traced functions replace a dropped run's: no growth.
+    assert live_functions[-1] == live_functions[-2] == live_functions[-3], live_functions
+
+
 def test_the_parameter_count_label_and_model_agree():
     """The label, the architecture text and the model lesson 07's builder makes agree on every layer."""
     x, y, x_test, y_test = _tiny_data()
