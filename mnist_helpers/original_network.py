@@ -38,7 +38,7 @@ def train_original_model(
     callbacks = lesson.original_callbacks(checkpoint_path or "unused.keras")  # nothing is written before fit
     if checkpoint_path is None:
         callbacks = [callback for callback in callbacks if not isinstance(callback, keras.callbacks.ModelCheckpoint)]
-    model = lesson.compile_original_model(lesson.build_original_model())
+    model = lesson.compile_like_the_original(lesson.build_original_model())
     history = lesson.fit_original_model(model, x_train, y_train, callbacks=callbacks)
     return model, history
 
@@ -48,7 +48,7 @@ def compiled_original_model() -> Any:
     import_keras_quietly()
     from mnist_helpers.lessons import original_network as lesson
 
-    return lesson.compile_original_model(lesson.build_original_model())
+    return lesson.compile_like_the_original(lesson.build_original_model())
 
 
 def load_original_model_if_usable(path: str | Path, x_train: np.ndarray, y_train: np.ndarray) -> Any | None:

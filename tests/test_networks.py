@@ -16,7 +16,7 @@ keras = mh.import_keras_quietly()
 
 #: builder, input shape of one example
 NETWORKS = {
-    "original": (lambda: original_network.compile_original_model(original_network.build_original_model()), (784,)),
+    "original": (lambda: original_network.compile_like_the_original(original_network.build_original_model()), (784,)),
     "better_dense": (better_dense_network.build_better_dense_model, (784,)),
     "cnn": (cnn.build_cnn_model, (28, 28, 1)),
     "playground": (lambda: mh.build_dense_model([32, 16], dropout_rate=0.5), (784,)),
@@ -45,7 +45,7 @@ def test_the_original_network_is_lesson_02s_and_not_compiled_until_lesson_03_com
     model = mh.build_original_model()
     assert [layer.units for layer in model.layers] == [512, 256, 10] and model.count_params() == 535_818
     assert not model.compiled, "lesson 02 builds it; lesson 04 compiles it"
-    assert mh.compile_original_model(model) is model and model.compiled
+    assert mh.compile_like_the_original(model) is model and model.compiled
 
 
 def test_the_playground_builder_adds_dropout_only_when_asked():
@@ -101,7 +101,7 @@ def test_fit_cnn_takes_other_callbacks_for_an_exercise():
 
 def test_the_original_training_checkpoints_its_best_epoch_and_restores_it(tmp_path):
     x, y = random_data((784,), n=60)
-    model = mh.compile_original_model(mh.build_original_model())
+    model = mh.compile_like_the_original(mh.build_original_model())
     checkpoint_path = tmp_path / mh.ORIGINAL_CHECKPOINT_FILE
     callbacks = mh.original_callbacks(checkpoint_path)
     history = mh.fit_original_model(model, x, y, callbacks=callbacks, epochs=2)

@@ -9,7 +9,7 @@ EXPORTED = {
     "build_cnn_model": "cnn",
     "build_dense_model": "dense_network",
     "build_original_model": "original_network",
-    "compile_original_model": "original_network",
+    "compile_like_the_original": "original_network",
     "cosine_schedule": "better_dense_network",
     "fit_better_dense_model": "better_dense_network",
     "fit_cnn": "cnn",

@@ -24,8 +24,9 @@ def build_original_model():
     )
 
 
-def compile_original_model(model):
-    """Compile as the original does: Adam, categorical cross-entropy and accuracy (plus one setting for speed)."""
+def compile_like_the_original(model):
+    """Compile a digit classifier as the original does: Adam, categorical cross-entropy and accuracy (plus one setting
+    for speed). Lessons 08 and 09 compile their networks with it too."""
     model.compile(
         optimizer="adam",
         loss="categorical_crossentropy",
