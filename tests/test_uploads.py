@@ -15,7 +15,8 @@ from PIL import Image, ImageFile
 import mnist_helpers as mh
 from mnist_helpers import digit_image
 from mnist_helpers.digit_image import ImageReadError, preprocessing_steps, read_image_bytes, to_mnist_format
-from mnist_helpers.drawing_pad import DrawingPad, image_from_data_url
+from mnist_helpers.digit_reading import image_from_data_url
+from mnist_helpers.drawing_pad import DrawingPad
 
 
 def seven(height: int = 240, width: int = 160) -> np.ndarray:
@@ -219,23 +220,19 @@ def test_every_decode_failure_is_one_error_type(data, message):
         read_image_bytes(data, source="notes.txt")
 
 
-def test_the_error_type_is_a_value_error_and_exported():
-    assert issubclass(mh.ImageReadError, ValueError) and mh.ImageReadError is ImageReadError
-
-
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("data:image/png;base64,@@not base64@@", "damaged picture"),
-        ("data:image/jpeg;base64,AAAA", "not a PNG data URL"),
+        ("data:image/png;base64,@@not base64@@", "the picture is damaged"),
+        ("data:image/jpeg;base64,AAAA", "expected a PNG data URL"),
         ("data:image/png;base64," + base64.b64encode(b"not a png").decode(), "not an image"),
         ("data:image/png;base64," + base64.b64encode(png_header_only(30000, 30000)).decode(), "megapixels"),
     ],
     ids=["bad base64", "other format", "not a PNG inside", "bomb"],
 )
 def test_a_malformed_canvas_url_is_an_image_read_error(url, message):
-    with pytest.raises(ImageReadError, match=message):
-        image_from_data_url(url)
+    with pytest.raises(ImageReadError, match=f"the drawing canvas: .*{message}"):
+        image_from_data_url(url, "the drawing canvas")
 
 
 class AnyModel:
