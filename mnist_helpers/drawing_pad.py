@@ -135,7 +135,8 @@ class DrawingPad:
         try:
             prediction = predict_digit(self.model, image)
         except (EmptyDrawingError, ValueError, TypeError) as error:
-            self._show_problem(str(error))
+            named = source == "your drawing" or str(error).startswith(source)
+            self._show_problem(str(error) if named else f"{source}: {error}")
             return None
         self.last_prediction = prediction
         self.chart.value = figure_to_png(probability_figure(prediction.probabilities))

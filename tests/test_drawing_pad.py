@@ -201,12 +201,33 @@ def test_what_the_browser_would_never_send_is_refused(data_url, message):
     assert pad.last_prediction is None and model.seen == []
 
 
+def _png_with_huge_text() -> bytes:
+    """A small PNG with a compressed text chunk that would unpack to 5 MB: Pillow refuses it while opening."""
+    body = b"Comment\0\0" + zlib.compress(b"a" * 5_000_000)
+    text = struct.pack(">I", len(body)) + b"zTXt" + body + struct.pack(">I", zlib.crc32(b"zTXt" + body))
+    png = _png_bytes(np.full((20, 20), 200, np.uint8))
+    return png[:33] + text + png[33:]  # after the 33 bytes of signature and header
+
+
+def test_a_forged_upload_is_explained_with_its_file_name():
+    pad = DrawingPad(FakeModel())
+    url = PNG_DATA_URL_PREFIX + base64.b64encode(_png_with_huge_text()).decode()
+    pad.upload.photo = {"name": "forged.png", "data_url": url, "serial": 1}
+    assert pad.result.value.startswith("<span style='color:#b00'>forged.png: the picture is damaged"), pad.result.value
+    pad.canvas.png_data_url = url
+    assert pad.predict_drawing() is None
+    assert "the drawing canvas: the picture is damaged" in pad.result.value
+
+
 def test_predict_file_reads_bytes_from_code():
     model = FakeModel()
     prediction = DrawingPad(model).predict_file("scan.png", _png_bytes(_photo()))
     assert prediction is not None and prediction.inverted and len(model.seen) == 1
     pad = DrawingPad(FakeModel())
     assert pad.predict_file("notes.txt", b"just text") is None and "notes.txt: not an image" in pad.result.value
+    blank = _png_bytes(np.full((200, 300, 3), 230, np.uint8))
+    assert pad.predict_file("blank.png", blank) is None
+    assert "blank.png: No ink found" in pad.result.value, "a problem with an upload names the file"
 
 
 @pytest.mark.parametrize("input_shape", [(784,), (28, 28, 1)], ids=["Dense", "CNN-shaped"])

@@ -261,12 +261,21 @@ def test_the_pad_shows_a_bomb_upload_instead_of_raising():
     assert "bomb.png: the picture has 900 megapixels" in pad.result.value
 
 
-def test_only_the_first_max_frames_of_an_animation_are_searched(monkeypatch):
-    monkeypatch.setattr(digit_image, "MAX_FRAMES", 2)
+def test_an_animation_is_searched_beyond_twenty_frames_for_its_digit():
+    blanks = [Image.fromarray(np.full(seven().shape, 255 - index % 2, np.uint8)) for index in range(25)]
+    digit = Image.fromarray(photo(seven())[..., 0])
+    gif = encoded(blanks[0], "GIF", save_all=True, append_images=[*blanks[1:], digit], duration=100)
+    assert Image.open(io.BytesIO(gif)).n_frames == 26
+    assert close(to_mnist_format(read_image_bytes(gif)), UPRIGHT)
+
+
+def test_an_animation_blank_for_longer_than_the_search_is_refused_by_name(monkeypatch):
+    height, width = seven().shape
+    monkeypatch.setattr(digit_image, "MAX_ANIMATION_PIXELS", 2 * height * width)
     blank = [Image.fromarray(np.full(seven().shape, value, np.uint8)) for value in (255, 254)]
     digit = Image.fromarray(photo(seven())[..., 0])
     gif = encoded(blank[0], "GIF", save_all=True, append_images=[blank[1], digit], duration=100)
-    with pytest.raises(mh.EmptyDrawingError, match="No ink found"):
-        to_mnist_format(read_image_bytes(gif))
-    monkeypatch.setattr(digit_image, "MAX_FRAMES", 3)
+    with pytest.raises(ImageReadError, match="wave.gif: the first 2 frames of this animation are blank"):
+        read_image_bytes(gif, source="wave.gif")
+    monkeypatch.setattr(digit_image, "MAX_ANIMATION_PIXELS", 3 * height * width)
     assert close(to_mnist_format(read_image_bytes(gif)), UPRIGHT)
