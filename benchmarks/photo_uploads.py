@@ -11,11 +11,12 @@ photo that is refused (no digit found, or unreadable) counts as read wrongly. Ph
 paper under the same conditions) should all be refused.
 
     MNIST_DATA_DIR=/path/to/mnist .venv/bin/python benchmarks/photo_uploads.py [--limit N] [--save FILE]
-        [--before FILE] [--steps] [--files]
+        [--before FILE] [--steps] [--files] [--latency RUNS]
 
 --save writes the results as JSON; --before FILE adds a "before" column from such a file (run the same script
 against an older checkout, e.g. PYTHONPATH=/path/to/old/checkout). --steps measures what each step of
-`photo_ink` buys: the table again with one step left out at a time. --files measures the file formats instead
+`photo_ink` buys instead: each condition at its hardest strength, with one step left out at a time (from a script
+that replaces that step; no option in the package). --files measures the file formats instead
 (upright JPEG, JPEG turned 90 degrees with EXIF orientation 6, PNG with transparent corners). --latency RUNS
 measures the pad's time from an uploaded 512x384 photo to its answer instead.
 """
@@ -341,11 +342,16 @@ def read_like_the_pad(content: bytes, name: str) -> np.ndarray | None:
         return None
 
 
-def measure(model, digits: np.ndarray, labels: np.ndarray, blanks: int) -> dict[str, dict[str, float]]:
-    """For every condition and strength: accuracy, refused share; and the refused share of photos without a digit."""
+def measure(
+    model, digits: np.ndarray, labels: np.ndarray, blanks: int, hardest_only: bool = False, quiet: bool = False
+) -> dict[str, dict[str, float]]:
+    """For every condition and strength (or only its hardest): accuracy, refused share; and the refused share of
+    photos without a digit."""
     results: dict[str, dict[str, float]] = {}
     for number, condition in enumerate(CONDITIONS):
         for strength, shown in enumerate(condition.strengths):
+            if hardest_only and strength < len(condition.strengths) - 1:
+                continue
             inputs, refused = [], 0
             started = time.perf_counter()
             for index, digit in enumerate(digits):
@@ -360,7 +366,8 @@ def measure(model, digits: np.ndarray, labels: np.ndarray, blanks: int) -> dict[
                 "refused": refused / len(digits),
                 "ms_per_photo": 1000 * seconds / len(digits),
             }
-            print(f"  {key:<50} {results[key]['accuracy']:6.1%}  refused {refused}", flush=True)
+            if not quiet:
+                print(f"  {key:<50} {results[key]['accuracy']:6.1%}  refused {refused}", flush=True)
         if blanks and condition.blank:
             strength = min(BLANK_STRENGTH, len(condition.strengths) - 1)
             refused = 0
@@ -504,8 +511,15 @@ def measure_latency(model, digits: np.ndarray, runs: int) -> None:
     with the model's prediction, then everything the pad does (including drawing its two figures)."""
     import base64
 
-    from mnist_helpers.digit_reading import image_from_data_url, predict_digit
     from mnist_helpers.drawing_pad import DrawingPad
+
+    try:
+        from mnist_helpers.digit_reading import image_from_data_url, predict_digit
+    except ImportError:  # the package before digit_reading.py existed: for a "before" measurement
+        from mnist_helpers.drawing_pad import image_from_photo_data_url, predict_digit
+
+        def image_from_data_url(url: str, source: str, formats: tuple[str, ...], max_side: int) -> np.ndarray:
+            return image_from_photo_data_url(url, source)
 
     rng = np.random.default_rng(0)
     photos = [_photo(digit, rng, after=_with_light(lambda sh, r: hand_shadow(0.45, r, sh.digit_box), rng))
@@ -536,13 +550,36 @@ def measure_latency(model, digits: np.ndarray, runs: int) -> None:
     print(f"load average {load_average()}")
 
 
+def measure_steps(model, digits: np.ndarray, labels: np.ndarray, blanks: int) -> None:
+    """Each condition at its hardest strength, with every step of `photo_ink` and with one step left out."""
+    print(f"{len(digits)} digits, each condition at its hardest strength; load average {load_average()}")
+    columns = {"all steps": measure(model, digits, labels, blanks, hardest_only=True, quiet=True)}
+    for step in STEPS:
+        with without_step(step):
+            columns[f"without {step}"] = measure(model, digits, labels, blanks, hardest_only=True, quiet=True)
+        print(f"  measured without {step}", flush=True)
+    print("| condition | " + " | ".join(columns) + " |")
+    print("|---|" + "--:|" * len(columns))
+    for key in columns["all steps"]:
+        name, strength = key.split("|")
+        if strength == "no digit":
+            cells = [f"{column[key]['refused']:.0%} refused" for column in columns.values()]
+        else:
+            cells = [f"{column[key]['accuracy']:.1%}" for column in columns.values()]
+        print(f"| {name}{', ' + strength if strength and strength != 'no digit' else ''}"
+              f"{' (no digit)' if strength == 'no digit' else ''} | " + " | ".join(cells) + " |")  # fmt: skip
+    print(f"load average at the end {load_average()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=300, help="how many test digits (default 300)")
     parser.add_argument("--blanks", type=int, default=50, help="photos without a digit per condition (default 50)")
     parser.add_argument("--save", type=Path, help="write the results to this JSON file")
     parser.add_argument("--before", type=Path, help="a JSON file of an earlier run, shown beside this one")
-    parser.add_argument("--steps", action="store_true", help="also measure with each step of photo_ink left out")
+    parser.add_argument(
+        "--steps", action="store_true", help="measure each step of photo_ink instead: left out, hardest strengths only"
+    )
     parser.add_argument("--files", action="store_true", help="measure file formats (EXIF, transparency) instead")
     parser.add_argument("--latency", type=int, metavar="RUNS", help="measure the pad's latency instead, RUNS times")
     args = parser.parse_args()
@@ -554,6 +591,9 @@ def main() -> None:
     if args.latency:
         measure_latency(model, digits, args.latency)
         return
+    if args.steps:
+        measure_steps(model, digits, labels, args.blanks)
+        return
     print(f"{len(digits)} MNIST test digits photographed under each condition; load average {load_average()}")
     print(f"original 28x28 test digits: {dense_accuracy(model, digits / 255.0, labels):.1%}")
     results = measure(model, digits, labels, args.blanks)
@@ -563,12 +603,6 @@ def main() -> None:
     print()
     print_table(results, before)
     print(f"\nload average at the end {load_average()}")
-    if args.steps:
-        for step in STEPS:
-            print(f"\nwithout {step}:")
-            with without_step(step):
-                left_out = measure(model, digits, labels, args.blanks)
-            print_table(left_out, results)
 
 
 if __name__ == "__main__":
