@@ -421,7 +421,7 @@ def without_step(step: str) -> Iterator[None]:
     elif step == "line removal":
         photo_ink._lines = lambda ink, axis: np.zeros_like(ink)
     elif step == "choosing the digit":  # every stroke is the digit
-        photo_ink._digit = lambda strokes: strokes if strokes.any() else saved["_digit"](strokes)
+        photo_ink._digit = lambda strokes, grey: strokes if strokes.any() else saved["_digit"](strokes, grey)
     elif step == "smoothing noise":
         photo_ink.NOISY = float("inf")
     elif step == "thinning bold strokes":

@@ -8,8 +8,9 @@ import TensorFlow, so `setup_notebook` can silence TensorFlow's start-up logs fi
 - networks: ``dense_networks`` (build, count, describe any Dense stack), ``original_network`` (lessons 02-05),
   ``better_dense_network`` (lesson 07), ``cnn`` (lesson 08); how they train: ``training_recipes``,
   ``fast_training`` (tf.data pipeline); where trained models live: ``saved_models``
-- pictures: ``plots``, ``digit_image`` (a photo or drawing to MNIST's 28x28), ``digit_reading`` (a learner's
-  digit read by a model: the pad's pictures decoded, the prediction, its figures)
+- pictures: ``plots``, ``digit_image`` (a photo or drawing to MNIST's 28x28), ``photo_ink`` (the digit found in a
+  photo of paper: shadows, lines and specks left out), ``digit_reading`` (a learner's digit read by a model: the
+  pad's pictures decoded, the prediction, its figures)
 - widgets, each on top of pure logic: ``layer_size_explorer`` (lesson 02), ``playground`` with
   ``playground_runs``, ``playground_display`` and ``widget_events`` (lesson 06), ``drawing_pad`` (lesson 09, on
   ``digit_reading``; its browser half in ``drawing_canvas.js``, ``drawing_canvas.css``, ``photo_upload.js``)

@@ -134,6 +134,8 @@ def ink_is_dark(grey: np.ndarray) -> bool:
         [grey[:band].ravel(), grey[-band:].ravel(), grey[:, :band].ravel(), grey[:, -band:].ravel()]
     )
     darkest, lightest = np.percentile(_sample(grey), [1, 99])
+    if lightest - darkest < MIN_CONTRAST:  # a flat picture (blank paper, a JPEG's blotches): nothing to turn round
+        return True
     return float(np.percentile(border, 90)) > (darkest + lightest) / 2
 
 

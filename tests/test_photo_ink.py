@@ -201,6 +201,14 @@ def test_a_photo_without_a_digit_is_refused(blank):
         to_mnist_format(blank)
 
 
+def test_blank_paper_with_faintly_lighter_blotches_is_not_light_ink():
+    blotchy = np.full((HEIGHT, WIDTH), 0.88, np.float32)
+    blotchy[100:116, 100:108] = blotchy[116:140, 92:100] = 0.905  # a low-quality JPEG's 8x8 blocks on bare paper
+    with pytest.raises(EmptyDrawingError):
+        to_mnist_format(blotchy)
+    assert photo_ink.ink_is_dark(blotchy)
+
+
 # ----- which way round, drawings, small pictures ----------------------------------------------------------------
 
 
