@@ -174,7 +174,7 @@ def write_atomically(path: Path, text: str) -> Path:
     return path
 
 
-def lesson_03_model_and_test_digits(limit: int | None) -> tuple[Any, np.ndarray, np.ndarray]:
+def original_model_and_test_digits(limit: int | None) -> tuple[Any, np.ndarray, np.ndarray]:
     """Lesson 04's network (saved_models/original_mlp.keras, trained now in full if missing) and the first
     ``limit`` MNIST test digits (28x28, 0-255) with their labels; seeded as the lessons are (42)."""
     import mnist_helpers as mh

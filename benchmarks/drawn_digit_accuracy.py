@@ -14,7 +14,7 @@ import argparse
 import time
 
 import numpy as np
-from benchmarking import dense_accuracy, lesson_03_model_and_test_digits
+from benchmarking import dense_accuracy, original_model_and_test_digits
 
 from mnist_helpers.digit_image import draw_digit_on_canvas, to_mnist_format
 
@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="use only the first N test digits")
     args = parser.parse_args()
 
-    model, digits, labels = lesson_03_model_and_test_digits(args.limit)
+    model, digits, labels = original_model_and_test_digits(args.limit)
 
     def accuracy(images: np.ndarray) -> float:
         return dense_accuracy(model, images, labels)

@@ -11,9 +11,12 @@ logs first. One module per idea:
 - networks: ``lessons`` (generated: what lessons 02-09 teach), ``dense_networks`` (count and describe a Dense stack
   without Keras), ``original_network`` (the original network trained, for lessons about something else),
   ``fast_training`` (tf.data pipeline); where trained models live: ``saved_models``
-- pictures: ``plots``, ``digit_image`` (a photo or drawing to MNIST's 28x28)
+- pictures: ``plots``, ``digit_image`` (a photo or drawing to MNIST's 28x28), ``photo_ink`` (the digit found in a
+  photo of paper: shadows, lines and specks left out), ``digit_reading`` (a learner's digit read by a model: the
+  pad's pictures decoded, the prediction, its figures)
 - widgets, each on top of pure logic: ``layer_size_explorer`` (lesson 02), ``playground`` with
-  ``playground_runs``, ``playground_display`` and ``widget_events`` (lesson 07), ``drawing_pad`` (lesson 10)
+  ``playground_runs``, ``playground_display`` and ``widget_events`` (lesson 07), ``drawing_pad`` (lesson 10, on
+  ``digit_reading``; its browser half in ``drawing_canvas.js``, ``drawing_canvas.css``, ``photo_upload.js``)
 
 Code only a benchmark or a test needs belongs in ``benchmarks/`` or ``tests/``, not here.
 """
@@ -26,16 +29,24 @@ from mnist_helpers.data import (
     MnistFormatError,
     MnistReadError,
     load_mnist,
-    load_mnist_from_folder,
-    parse_idx,
 )
 from mnist_helpers.dense_networks import count_dense_parameters
-from mnist_helpers.digit_image import EmptyDrawingError, ImageReadError
+from mnist_helpers.digit_image import (
+    EmptyDrawingError,
+    ImageReadError,
+    centre_by_mass,
+    crop_to_ink,
+    draw_digit_on_canvas,
+    preprocessing_steps,
+    scale_to_box,
+    to_mnist_format,
+)
+from mnist_helpers.digit_reading import predict_digit, probability_figure
 from mnist_helpers.exercise_feedback import exercises
 from mnist_helpers.fast_training import make_datasets
 from mnist_helpers.notebook_setup import import_keras_quietly, setup_notebook
 from mnist_helpers.original_network import load_or_train_original_model, load_original_model_if_usable
-from mnist_helpers.plots import figure_to_png, plot_digit_grid, plot_history
+from mnist_helpers.plots import plot_digit_grid, plot_history
 from mnist_helpers.preprocess import flatten_images, one_hot_labels, prepare_for_dense, scale_pixels
 from mnist_helpers.quick_mode import is_quick_mode, pick
 from mnist_helpers.saved_models import (
@@ -46,7 +57,6 @@ from mnist_helpers.saved_models import (
     ModelsDirError,
     load_model_if_usable,
     models_dir,
-    save_model_atomically,
     save_model_if_possible,
     where_to_save,
 )
@@ -65,35 +75,40 @@ __all__ = [
     "MnistReadError",
     "ModelSaveError",
     "ModelsDirError",
+    "centre_by_mass",
     "count_dense_parameters",
+    "crop_to_ink",
+    "draw_digit_on_canvas",
     "exercises",
-    "figure_to_png",
     "flatten_images",
     "import_keras_quietly",
     "is_quick_mode",
     "load_mnist",
-    "load_mnist_from_folder",
     "load_model_if_usable",
     "load_or_train_original_model",
     "load_original_model_if_usable",
     "make_datasets",
     "models_dir",
     "one_hot_labels",
-    "parse_idx",
     "pick",
     "plot_digit_grid",
     "plot_history",
+    "predict_digit",
     "prepare_for_dense",
-    "save_model_atomically",
+    "preprocessing_steps",
+    "probability_figure",
     "save_model_if_possible",
     "scale_pixels",
+    "scale_to_box",
     "setup_notebook",
+    "to_mnist_format",
     "where_to_save",
 ]
 
 
 #: Names imported on first use, with the module that holds them: widgets (ipywidgets and anywidget load slowly).
 _ON_FIRST_USE = {
+    "DrawingPad": "mnist_helpers.drawing_pad",
     "LayerSizeExplorer": "mnist_helpers.layer_size_explorer",
     "ModelPlayground": "mnist_helpers.playground",
 }

@@ -6,6 +6,10 @@ pasted into a 28x28 field so that its centre of mass sits at the centre. The ink
 (1.0) on black (0.0). A model trained on MNIST has only ever seen digits made that way, so
 `to_mnist_format` repeats those steps; `preprocessing_steps` returns each intermediate
 picture, for the lesson that explains them.
+
+Two ways in: a drawing (strokes on transparent paper: the alpha channel is the ink, as it is),
+and everything else, read as a photo of paper by `photo_ink.photo_to_ink` (shadows, lines,
+specks and the table around the sheet are taken out first). Reading picture files is here too.
 """
 
 from __future__ import annotations
@@ -21,13 +25,16 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
+from mnist_helpers.photo_ink import NoDigitFoundError, PhotoSteps, photo_to_ink
+
 MNIST_SIZE = 28
 DIGIT_BOX = 20  # MNIST scaled every digit to fit a 20x20 box...
 MNIST_CENTRE = (14.0, 14.0)  # ...and put its centre of mass here (row, column): MNIST's mean is (13.99, 14.00)
 INK_THRESHOLD = 0.1  # fainter than 10 % of full ink counts as paper (sensor noise, paper texture)
 MAX_UPLOAD_PIXELS = 40_000_000  # decoded at most; larger JPEGs are decoded at 1/2, 1/4 or 1/8 size, others refused
 WORKING_SIDE = 2048  # a picture is shrunk to at most this many pixels a side before it becomes float ink
-MAX_FRAMES = 20  # an animated picture: the first frame with ink among the first 20 is read
+MAX_ANIMATION_PIXELS = 100_000_000  # an animation is searched for its first frame with ink up to this many pixels
+DRAWING_COLOUR_SPREAD = 0.1  # a drawing's strokes are one colour: their greys differ by less than this
 
 InkColour = Literal["auto", "dark", "light"]
 
@@ -44,11 +51,12 @@ class ImageReadError(ValueError):
 class PreprocessingSteps:
     """Every stage of `to_mnist_format`, each as float32 ink in [0, 1] (1 = ink), for pictures in the lesson."""
 
-    ink: np.ndarray  # the whole image as ink, at its own size
+    ink: np.ndarray  # the whole image as ink (a photo: its digit alone, at most 512 pixels a side)
     cropped: np.ndarray  # cut to the bounding box of the ink
     scaled: np.ndarray  # resized to fit a 20x20 box, aspect ratio kept
     centred: np.ndarray  # pasted into 28x28 with the centre of mass at (14, 14): the model's input
     inverted: bool  # True when the image was dark ink on light paper (a photo or scan) and was inverted
+    photo: PhotoSteps | None = None  # how the digit was found in a photo, step by step (None for a drawing)
 
 
 def to_mnist_format(image: object, ink: InkColour = "auto") -> np.ndarray:
@@ -57,49 +65,75 @@ def to_mnist_format(image: object, ink: InkColour = "auto") -> np.ndarray:
     ``image`` is a PIL image or a NumPy array: RGBA (a drawing canvas: the ink is in the alpha
     channel), RGB or greyscale (a photo or scan), or a plain 2-D array. ``ink`` says which way round
     the picture is: "dark" (dark ink on light paper: inverted), "light" (light ink on dark), or
-    "auto" (most of a picture is paper, so a bright picture is taken as dark ink on light paper).
-    Raises `EmptyDrawingError` if there is no ink, `TypeError`/`ValueError` for images it cannot read.
+    "auto" (ink is made of thin strokes: `photo_ink.ink_is_dark` sees which way round they stand out).
+    A drawing's ink is always its alpha channel. Raises `EmptyDrawingError` if there is no ink (or, in a
+    photo, no digit), `TypeError`/`ValueError` for images it cannot read.
     """
     return preprocessing_steps(image, ink=ink).centred
 
 
 def preprocessing_steps(image: object, ink: InkColour = "auto") -> PreprocessingSteps:
     """Like `to_mnist_format`, but return every intermediate image (see `PreprocessingSteps`)."""
-    ink_image, inverted = image_to_ink(image, ink=ink)
+    ink_image, inverted, photo = image_to_ink(image, ink=ink)
     cropped = crop_to_ink(ink_image)
     scaled = scale_to_box(cropped)
     centred = centre_by_mass(scaled)
-    return PreprocessingSteps(ink=ink_image, cropped=cropped, scaled=scaled, centred=centred, inverted=inverted)
+    return PreprocessingSteps(ink_image, cropped, scaled, centred, inverted, photo)
 
 
-def image_to_ink(image: object, ink: InkColour = "auto") -> tuple[np.ndarray, bool]:
-    """Return ``(ink, inverted)``: a float32 2-D array, 1 where the ink is strongest and 0 for paper.
+def image_to_ink(image: object, ink: InkColour = "auto") -> tuple[np.ndarray, bool, PhotoSteps | None]:
+    """Return ``(ink, inverted, photo)``: float32 ink (1 strongest, 0 paper), whether it was inverted, and the
+    photo's steps.
 
-    A drawing canvas stores strokes as opaque pixels on transparent paper, so when most of an image
-    with an alpha channel is transparent, the alpha channel is the ink. Any other image with
-    transparency (a photo with a few transparent pixels) is put on white paper and read as a photo:
-    colours become grey, dark-on-light pictures are inverted, and the contrast is stretched so the
-    paper is 0 and the strongest ink 1.
+    A drawing (`is_drawing`) is its alpha channel, whatever it covers. Anything else is put on white paper, made
+    grey and read as a photo by `photo_to_ink` (which also tells dark ink on light paper from light ink on dark).
     """
     if ink not in ("auto", "dark", "light"):
         raise ValueError(f"ink={ink!r}: use 'auto', 'dark' (dark ink on light paper) or 'light' (light ink on dark).")
     array = _as_float_array(image)
-    if array.ndim == 3:
-        channels = array.shape[2]
-        if channels in (2, 4):
-            alpha = array[..., -1:]
-            if float(np.median(alpha)) < 0.5:  # transparent paper: a drawing, the ink is in the alpha channel
-                return _zero_faint(alpha[..., 0]), False
-            array = array[..., :-1] * alpha + (1.0 - alpha)  # on white paper
-            channels -= 1
-        colour = array[..., : 3 if channels >= 3 else 1]
-        grey = colour @ np.array([0.299, 0.587, 0.114], dtype=np.float32) if channels >= 3 else colour[..., 0]
-    else:
-        grey = array
-    inverted = ink == "dark" or (ink == "auto" and float(np.median(grey)) > 0.5)
-    if inverted:
-        grey = 1.0 - grey
-    return _stretch_contrast(grey), inverted
+    if is_drawing(array):
+        return _zero_faint(array[..., -1]), False, None
+    try:
+        photo = photo_to_ink(_grey_on_white(array), ink=ink)
+    except NoDigitFoundError as error:
+        raise EmptyDrawingError(
+            f"No ink found: {error}, so there is no digit to read (shadows, ruled lines and specks are left out). "
+            "Draw a digit first; for a photo, write it large with a dark pen and take the photo in good light."
+        ) from error
+    return photo.result, photo.dark_ink, photo
+
+
+def is_drawing(image: np.ndarray) -> bool:
+    """Whether ``image`` (floats in 0-1) is strokes on transparent paper, as a drawing canvas makes them.
+
+    An image with an alpha channel is a drawing when most of it is transparent, or when some of it is and all
+    its visible pixels have one colour (the pen's), however much they cover. A photo with a few transparent
+    pixels (cut-out corners) has many colours: it is read as a photo.
+    """
+    if image.ndim != 3 or image.shape[2] not in (2, 4):
+        return False
+    alpha = image[..., -1]
+    transparent = float(np.mean(alpha < 0.5))
+    if transparent >= 0.5:
+        return True
+    if transparent == 0.0:
+        return False
+    greys = image[..., :-1][alpha >= 0.5].mean(axis=1)
+    return float(np.percentile(greys, 99) - np.percentile(greys, 1)) < DRAWING_COLOUR_SPREAD
+
+
+def _grey_on_white(array: np.ndarray) -> np.ndarray:
+    """The picture in grey (0 black, 1 white), with anything transparent put on white paper."""
+    if array.ndim == 2:
+        return array
+    channels = array.shape[2]
+    if channels in (2, 4):
+        alpha = array[..., -1:]
+        array = array[..., :-1] * alpha + (1.0 - alpha)
+        channels -= 1
+    if channels >= 3:
+        return array[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return array[..., 0]
 
 
 def crop_to_ink(ink: np.ndarray, threshold: float = INK_THRESHOLD) -> np.ndarray:
@@ -182,7 +216,8 @@ def read_image_bytes(data: bytes, source: str = "uploaded file") -> np.ndarray:
     orientation says, with 16-bit and float pixels scaled by their range, and at most `WORKING_SIDE`
     pixels a side. The size is checked from the file's header before anything is decoded: a JPEG larger
     than `MAX_UPLOAD_PIXELS` is decoded at a reduced scale, any other such picture is refused. Of an
-    animated picture, the first frame with ink is read. Every failure raises `ImageReadError`.
+    animated picture, the first frame that shows anything is read. Every failure raises `ImageReadError`, its
+    message starting with ``source``.
     """
     data = bytes(data)
     try:
@@ -190,7 +225,7 @@ def read_image_bytes(data: bytes, source: str = "uploaded file") -> np.ndarray:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we check the size ourselves
             with Image.open(io.BytesIO(data)) as opened:
                 _limit_pixels(opened, source)
-                return _first_frame_with_ink(opened)
+                return _first_frame_with_ink(opened, source)
     except ImageReadError as error:
         if str(error).startswith(f"{source}:"):
             raise
@@ -235,21 +270,46 @@ def _too_large(source: str, pixels: int) -> str:
     )
 
 
-def _first_frame_with_ink(opened: Image.Image) -> np.ndarray:
-    """The pixels of the first frame that has ink (frame 1 if none has: the caller then says there is no ink)."""
+def _first_frame_with_ink(opened: Image.Image, source: str) -> np.ndarray:
+    """The pixels of the first frame that shows anything (frame 1 if none does: the caller then says there is no ink).
+
+    An animation is searched frame by frame, up to `MAX_ANIMATION_PIXELS` decoded pixels; one whose frames are
+    still blank after that is refused, naming the file.
+    """
     animated = getattr(opened, "is_animated", False)  # cheap: unlike n_frames, it does not scan every frame
-    first = None
-    for index in range(MAX_FRAMES if animated else 1):
+    first, decoded, index = None, 0, 0
+    while True:
         try:
             opened.seek(index)
         except EOFError:
-            break
+            return first
         opened.load()
         pixels = pil_to_array(opened)
-        if not animated or image_to_ink(pixels)[0].max() > 0:
+        if not animated or _shows_something(pixels):
             return pixels
         first = pixels if first is None else first
-    return first
+        decoded += opened.size[0] * opened.size[1]
+        index += 1
+        if decoded >= MAX_ANIMATION_PIXELS:
+            raise ImageReadError(
+                f"{source}: the first {index} frames of this animation are blank, and this lesson searches no "
+                "further. Save the frame with your digit as a PNG or JPEG and upload that."
+            )
+
+
+def _shows_something(pixels: np.ndarray) -> bool:
+    """Whether a frame is more than one flat colour (by more than `INK_THRESHOLD`), counting transparency."""
+    values = pixels.reshape(-1, pixels.shape[2]) if pixels.ndim == 3 else pixels.reshape(-1, 1)
+    if values.shape[1] in (2, 4):  # transparent pixels' colours are invisible: compare the visible ones
+        visible = values[values[:, -1] >= 128]
+        alpha = values[:, -1]
+        if int(alpha.max()) - int(alpha.min()) > 255 * INK_THRESHOLD:
+            return True
+        values = visible[:, :-1] if len(visible) else values[:0, :-1]
+        if len(values) == 0:
+            return False
+    spread = values.max(axis=0).astype(np.int16) - values.min(axis=0)
+    return int(spread.max()) > 255 * INK_THRESHOLD
 
 
 def _decode_problem(error: Exception, source: str, size: int) -> str:
@@ -326,12 +386,3 @@ def _as_float_array(image: object) -> np.ndarray:
 
 def _zero_faint(ink: np.ndarray, threshold: float = INK_THRESHOLD) -> np.ndarray:
     return np.where(ink > threshold, ink, 0.0).astype(np.float32)
-
-
-def _stretch_contrast(ink: np.ndarray) -> np.ndarray:
-    """Map the paper (the median: most of a picture is paper) to 0 and the strongest ink to 1."""
-    paper = float(np.median(ink))
-    strongest = float(ink.max())
-    if strongest - paper < INK_THRESHOLD:  # flat picture: nothing stands out from the paper
-        return np.zeros_like(ink, dtype=np.float32)
-    return _zero_faint(np.clip((ink - paper) / (strongest - paper), 0.0, 1.0))

@@ -281,15 +281,39 @@ def clean_install(tmp_path_factory):
     return clone, site
 
 
-def test_package_holds_every_tracked_helper_module(clean_install):
+def test_package_holds_every_tracked_helper_file(clean_install):
+    """Every tracked file of the package is installed: the modules and the drawing pad's JavaScript and CSS."""
     clone, site = clean_install
-    tracked = _run(["git", "ls-files", "mnist_helpers"], cwd=clone).stdout.split()
-    modules = {Path(p).relative_to("mnist_helpers").as_posix() for p in tracked if p.endswith(".py")}
-    packaged = {p.relative_to(site / "mnist_helpers").as_posix() for p in (site / "mnist_helpers").rglob("*.py")}
-    assert modules, "no mnist_helpers modules tracked in the clone"
-    assert modules <= packaged, (
-        f"missing from the installed package (add them to [tool.setuptools]): {modules - packaged}"
+    listed = _run(["git", "ls-files", "mnist_helpers"], cwd=clone).stdout.split()
+    tracked = {Path(p).relative_to("mnist_helpers").as_posix() for p in listed}
+    packaged = {p.relative_to(site / "mnist_helpers").as_posix() for p in (site / "mnist_helpers").rglob("*.*")}
+    assert {name for name in tracked if name.endswith(".py")}, "no mnist_helpers modules tracked in the clone"
+    assert {name for name in tracked if name.endswith(".js")}, "the drawing pad's JavaScript should be tracked"
+    assert tracked <= packaged, (
+        f"missing from the installed package (add them to [tool.setuptools] or its package-data): {tracked - packaged}"
     )
+
+
+def test_the_installed_drawing_pad_serves_its_javascript_and_css(clean_install, tmp_path):
+    """anywidget reads the pad's files from beside the installed module: they reach the browser as text."""
+    _, site = clean_install
+    script = "\n".join(
+        [
+            "import os",
+            "os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'",
+            "from mnist_helpers.drawing_pad import DrawingCanvas, PhotoUpload",
+            "canvas, upload = DrawingCanvas(), PhotoUpload()",
+            "assert 'export default' in canvas._esm and 'pointerdown' in canvas._esm, canvas._esm[:200]",
+            "assert '.mnist-drawing-canvas' in canvas._css, canvas._css[:200]",
+            "assert 'export default' in upload._esm and 'toDataURL' in upload._esm, upload._esm[:200]",
+            "import mnist_helpers.drawing_pad as pad",
+            f"assert pad.__file__.startswith({str(site)!r}), pad.__file__",
+            "print('served')",
+        ]
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = _run([sys.executable, "-c", script], cwd=tmp_path, env=env)
+    assert result.returncode == 0 and "served" in result.stdout, result.stderr[-2000:]
 
 
 def test_installing_does_not_change_tensorflow_or_ipywidgets(clean_install, tmp_path):

@@ -13,7 +13,8 @@ from conftest import FakeMnist
 
 import mnist_helpers as mh
 import mnist_helpers.data as data
-from mnist_helpers import MnistDataError, MnistFileMissingError, MnistFormatError, MnistReadError, parse_idx
+from mnist_helpers import MnistDataError, MnistFileMissingError, MnistFormatError, MnistReadError
+from mnist_helpers.data import parse_idx
 
 TEST_LABELS = "t10k-labels-idx1-ubyte"
 BOMB_BYTES = 16 * 2**20  # inflates to 16 MiB from about 16 kB; MNIST's test labels are 10,008 bytes
@@ -38,7 +39,7 @@ def test_a_gzip_bomb_is_refused_after_reading_just_past_the_expected_size(fake_m
         for _ in range(BOMB_BYTES // 2**20):
             stream.write(bytes(2**20))
     assert bomb.stat().st_size < 100_000
-    raised, peak = peak_memory_of(lambda: mh.load_mnist_from_folder(fake_mnist.folder, fake_mnist.checksums))
+    raised, peak = peak_memory_of(lambda: data.load_mnist_from_folder(fake_mnist.folder, fake_mnist.checksums))
     assert isinstance(raised, MnistFormatError), raised
     assert str(bomb) in str(raised) and "more than 10,008 bytes once decompressed" in str(raised)
     assert peak < BOMB_BYTES / 8, f"{peak:,} bytes allocated: the bomb was inflated"
@@ -49,7 +50,7 @@ def test_a_raw_file_too_big_is_refused_without_reading_it_whole(tmp_path):
     big = fake.path(TEST_LABELS)
     with open(big, "r+b") as handle:
         handle.truncate(64 * 2**20)  # sparse: 64 MiB that take no disk space
-    raised, peak = peak_memory_of(lambda: mh.load_mnist_from_folder(tmp_path, fake.checksums))
+    raised, peak = peak_memory_of(lambda: data.load_mnist_from_folder(tmp_path, fake.checksums))
     assert isinstance(raised, MnistFormatError), raised
     assert str(big) in str(raised) and "more than 10,008 bytes, but the original" in str(raised)
     assert peak < 4 * 2**20, f"{peak:,} bytes allocated: the file was read whole"
@@ -85,7 +86,7 @@ def test_an_unreadable_file_is_a_read_error_naming_it(fake_mnist, refuse_to_open
     path = fake_mnist.path(TEST_LABELS)
     refuse_to_open(path, PermissionError(13, "Permission denied", str(path)))
     with pytest.raises(MnistReadError) as caught:
-        mh.load_mnist_from_folder(fake_mnist.folder, fake_mnist.checksums)
+        data.load_mnist_from_folder(fake_mnist.folder, fake_mnist.checksums)
     assert isinstance(caught.value, MnistDataError) and isinstance(caught.value, OSError)
     message = str(caught.value)
     assert str(path) in message and "Permission denied" in message and "permissions" in message
@@ -103,7 +104,7 @@ def test_a_disk_error_while_reading_is_a_read_error_not_a_format_error(fake_mnis
         builtins, "open", lambda f, *a, **k: FailingDisk() if str(f) == str(path) else real_open(f, *a, **k)
     )
     with pytest.raises(MnistReadError, match="Input/output error") as caught:
-        mh.load_mnist_from_folder(fake_mnist.folder, fake_mnist.checksums)
+        data.load_mnist_from_folder(fake_mnist.folder, fake_mnist.checksums)
     assert str(path) in str(caught.value)
 
 
@@ -112,7 +113,7 @@ def test_a_folder_under_a_file_name_is_named(fake_mnist):
     path.unlink()
     path.mkdir()
     with pytest.raises(MnistReadError, match="this is not a file") as caught:
-        mh.load_mnist_from_folder(fake_mnist.folder, fake_mnist.checksums)
+        data.load_mnist_from_folder(fake_mnist.folder, fake_mnist.checksums)
     assert str(path) in str(caught.value)
 
 
@@ -125,7 +126,7 @@ def test_each_file_is_read_up_to_the_real_files_size_and_no_further(name, real_m
     with open(fake.path(name), "r+b") as handle:
         handle.truncate(real_size + 1)  # sparse: no disk space, zeros when read
     with pytest.raises(MnistFormatError) as caught:
-        mh.load_mnist_from_folder(tmp_path, fake.checksums)
+        data.load_mnist_from_folder(tmp_path, fake.checksums)
     assert f"{fake.path(name)}: more than {real_size:,} bytes" in str(caught.value)
 
 

@@ -30,6 +30,16 @@ def _ink_box(image: np.ndarray, threshold: float = 0.1) -> tuple[int, int]:
     return rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
 
 
+def _differs_by_at_most(a: np.ndarray, b: np.ndarray, tolerance: float) -> bool:
+    """Whether ``a`` matches ``b`` within ``tolerance`` per pixel, allowing a one-pixel shift: a symmetric digit's
+    centre of mass can sit on a half pixel, where JPEG's noise decides which way it is rounded."""
+    return any(
+        np.abs(np.roll(a, (rows, columns), axis=(0, 1)) - b).max() < tolerance
+        for rows in (-1, 0, 1)
+        for columns in (-1, 0, 1)
+    )
+
+
 def _ring(size: int = 200, top: int = 30, left: int = 60, height: int = 120, width: int = 80) -> np.ndarray:
     """A thick "0": float ink in [0, 1] on a black size x size canvas."""
     rows, columns = np.mgrid[:size, :size]
@@ -85,13 +95,23 @@ def test_rgba_ink_comes_from_alpha_whatever_the_stroke_colour():
     np.testing.assert_allclose(to_mnist_format(white_strokes), to_mnist_format(_as_rgba_drawing(ink)))
 
 
-def test_ink_argument_overrides_the_automatic_choice():
-    dim_photo = 0.45 - 0.25 * _ring()  # dark ink on dim paper: darker than half grey, so "auto" guesses wrong
-    with pytest.raises(EmptyDrawingError):
-        preprocessing_steps(dim_photo, ink="auto")
-    steps = preprocessing_steps(dim_photo, ink="dark")
+def test_auto_reads_dark_ink_on_dim_paper_as_dark_ink():
+    dim_photo = 0.45 - 0.25 * _ring()  # dark ink on paper darker than half grey: a photo in poor light
+    steps = preprocessing_steps(dim_photo, ink="auto")
     assert steps.inverted
     np.testing.assert_allclose(steps.centred, to_mnist_format(_ring()), atol=1e-5)
+
+
+def test_ink_argument_overrides_the_automatic_choice():
+    framed = np.pad(0.1 + 0.8 * _ring(), 12, constant_values=1.0)  # light ink on dark paper, in a white margin
+    try:  # the light border looks like paper, so auto takes the ink to be dark and finds no dark digit
+        auto = to_mnist_format(framed, ink="auto")
+    except EmptyDrawingError:
+        auto = None
+    assert auto is None or np.abs(auto - to_mnist_format(_ring())).max() > 0.5
+    light = preprocessing_steps(framed, ink="light")
+    assert not light.inverted
+    np.testing.assert_allclose(light.centred, to_mnist_format(_ring()), atol=1e-5)
 
 
 def test_a_tall_one_keeps_its_aspect_ratio():
@@ -154,13 +174,13 @@ def test_bad_ink_argument_is_rejected():
         to_mnist_format(_ring(), ink="black")
 
 
-@pytest.mark.parametrize("file_format", ["PNG", "JPEG"])
-def test_read_image_bytes_reads_png_and_jpeg(file_format):
+@pytest.mark.parametrize(("file_format", "tolerance"), [("PNG", 0.01), ("JPEG", 0.25)])
+def test_read_image_bytes_reads_png_and_jpeg(file_format, tolerance):
     buffer = io.BytesIO()
     Image.fromarray(_as_paper_photo(_ring())).save(buffer, format=file_format)
     pixels = read_image_bytes(buffer.getvalue())
     assert pixels.shape == (200, 200, 3) and pixels.dtype == np.uint8
-    assert np.abs(to_mnist_format(pixels) - to_mnist_format(_ring())).max() < 0.15
+    assert _differs_by_at_most(to_mnist_format(pixels), to_mnist_format(_ring()), tolerance)
 
 
 def test_read_image_bytes_keeps_transparency():

@@ -16,15 +16,10 @@ import pytest
 from PIL import Image
 
 from mnist_helpers.digit_image import EmptyDrawingError, to_mnist_format
-from mnist_helpers.drawing_pad import (
-    PHOTO_MAX_DATA_URL_CHARS,
-    PHOTO_MAX_SIDE,
-    PNG_DATA_URL_PREFIX,
-    DrawingPad,
-    image_from_data_url,
-    image_from_photo_data_url,
-    predict_digit,
-)
+from mnist_helpers.digit_reading import DATA_URL_PREFIXES, MAX_DATA_URL_CHARS, image_from_data_url, predict_digit
+from mnist_helpers.drawing_pad import PHOTO_MAX_SIDE, DrawingPad
+
+PNG_DATA_URL_PREFIX = DATA_URL_PREFIXES["png"]
 
 
 class FakeModel:
@@ -143,11 +138,14 @@ def test_clear_button_wipes_canvas_and_prediction():
 
 
 def test_image_from_data_url_round_trips_and_rejects_other_urls():
-    np.testing.assert_array_equal(image_from_data_url(_data_url(_stroke_drawing())), _stroke_drawing())
-    with pytest.raises(EmptyDrawingError):
-        image_from_data_url("")
-    with pytest.raises(ValueError, match="PNG data URL"):
-        image_from_data_url("data:image/jpeg;base64,AAAA")
+    canvas = "the drawing canvas"
+    np.testing.assert_array_equal(image_from_data_url(_data_url(_stroke_drawing()), canvas), _stroke_drawing())
+    with pytest.raises(EmptyDrawingError, match="The drawing canvas is empty"):
+        image_from_data_url("", canvas)
+    with pytest.raises(ValueError, match="the drawing canvas: expected a PNG data URL"):
+        image_from_data_url("data:image/jpeg;base64,AAAA", canvas)
+    jpeg = _data_url(_photo(), "JPEG")
+    assert image_from_data_url(jpeg, "photo.jpg", ("png", "jpeg")).shape == (280, 280, 3), "a photo may be JPEG"
 
 
 @pytest.mark.parametrize("file_format", ["PNG", "JPEG"])
@@ -185,8 +183,8 @@ def test_a_photo_the_browser_could_not_read_is_explained():
     [
         (None, "expected a PNG or JPEG data URL"),
         ("data:image/gif;base64,R0lGOD", "expected a PNG or JPEG data URL"),
-        (PNG_DATA_URL_PREFIX + "A" * PHOTO_MAX_DATA_URL_CHARS, "more than the 2,000,000 allowed"),
-        (PNG_DATA_URL_PREFIX + "not base64!", "not valid base64"),
+        (PNG_DATA_URL_PREFIX + "A" * MAX_DATA_URL_CHARS, "more than the 2,000,000 allowed"),
+        (PNG_DATA_URL_PREFIX + "not base64!", "base64 text does not decode"),
         (PNG_DATA_URL_PREFIX + base64.b64encode(b"just text").decode(), "x.png"),
         (_data_url(np.zeros((PHOTO_MAX_SIDE + 1, 10), np.uint8)), "10x513 pixels arrived, more than 512"),
         (PNG_DATA_URL_PREFIX + base64.b64encode(_png_claiming(5_000, 4_000)).decode(), "5000x4000 pixels arrived"),
@@ -195,12 +193,30 @@ def test_a_photo_the_browser_could_not_read_is_explained():
 )
 def test_what_the_browser_would_never_send_is_refused(data_url, message):
     with pytest.raises(ValueError, match=message):
-        image_from_photo_data_url(data_url, source="x.png")
+        image_from_data_url(data_url, "x.png", ("png", "jpeg"), max_side=PHOTO_MAX_SIDE)
     model = FakeModel()
     pad = DrawingPad(model)
     pad.upload.photo = {"name": "x.png", "data_url": data_url, "serial": 1}
     assert "x.png" in pad.result.value and "color:#b00" in pad.result.value
     assert pad.last_prediction is None and model.seen == []
+
+
+def _png_with_huge_text() -> bytes:
+    """A small PNG with a compressed text chunk that would unpack to 5 MB: Pillow refuses it while opening."""
+    body = b"Comment\0\0" + zlib.compress(b"a" * 5_000_000)
+    text = struct.pack(">I", len(body)) + b"zTXt" + body + struct.pack(">I", zlib.crc32(b"zTXt" + body))
+    png = _png_bytes(np.full((20, 20), 200, np.uint8))
+    return png[:33] + text + png[33:]  # after the 33 bytes of signature and header
+
+
+def test_a_forged_upload_is_explained_with_its_file_name():
+    pad = DrawingPad(FakeModel())
+    url = PNG_DATA_URL_PREFIX + base64.b64encode(_png_with_huge_text()).decode()
+    pad.upload.photo = {"name": "forged.png", "data_url": url, "serial": 1}
+    assert pad.result.value.startswith("<span style='color:#b00'>forged.png: the picture is damaged"), pad.result.value
+    pad.canvas.png_data_url = url
+    assert pad.predict_drawing() is None
+    assert "the drawing canvas: the picture is damaged" in pad.result.value
 
 
 def test_predict_file_reads_bytes_from_code():
@@ -209,14 +225,38 @@ def test_predict_file_reads_bytes_from_code():
     assert prediction is not None and prediction.inverted and len(model.seen) == 1
     pad = DrawingPad(FakeModel())
     assert pad.predict_file("notes.txt", b"just text") is None and "notes.txt: not an image" in pad.result.value
+    blank = _png_bytes(np.full((200, 300, 3), 230, np.uint8))
+    assert pad.predict_file("blank.png", blank) is None
+    assert "blank.png: No ink found" in pad.result.value, "a problem with an upload names the file"
 
 
-def test_with_a_real_keras_model():
+@pytest.mark.parametrize("input_shape", [(784,), (28, 28, 1)], ids=["Dense", "CNN-shaped"])
+def test_a_real_keras_model_reads_the_preprocessed_picture_in_its_own_layout(input_shape):
+    """The 28x28 picture reaches a real Keras model laid out as the model's own input says, rows first."""
     from mnist_helpers.notebook_setup import import_keras_quietly
 
     keras = import_keras_quietly()
-    model = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten(), keras.layers.Dense(10)])
     model.add(keras.layers.Softmax())
-    prediction = DrawingPad(model).predict_image(_stroke_drawing())
-    assert prediction.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
-    assert 0 <= prediction.digit <= 9
+    picture = to_mnist_format(_stroke_drawing())
+    prediction = predict_digit(model, _stroke_drawing())
+    expected = model.predict(picture.reshape((1, *input_shape)), verbose=0)[0]
+    transposed = model.predict(picture.T.reshape((1, *input_shape)), verbose=0)[0]
+    np.testing.assert_allclose(prediction.probabilities, expected, rtol=1e-5)
+    assert np.abs(expected - transposed).max() > 1e-3, "the check can fail: a transposed picture reads differently"
+    assert prediction.digit == int(np.argmax(expected))
+
+
+def test_a_nan_picture_or_a_nan_answer_is_never_read_as_a_digit():
+    model = FakeModel()
+    with pytest.raises(ValueError, match="784 of its pixels are NaN"):
+        predict_digit(model, np.full((28, 28), np.nan, np.float32), preprocess=False)
+    assert model.seen == [], "nothing reached the model"
+
+    class BrokenModel(FakeModel):
+        def predict(self, batch, verbose=0):
+            return np.full((len(batch), 10), np.nan)
+
+    with pytest.raises(ValueError, match="NaN or infinite probabilities"):
+        predict_digit(BrokenModel(), _stroke_drawing())

@@ -44,10 +44,11 @@ model = FakeModel()
 pad = DrawingPad(model)
 pad"""
 CHECK_CELL = "print('INK', round(float(model.batch.sum())), 'ROWS', np.flatnonzero(model.batch.reshape(28, 28).any(1)))"
-PHOTO_CHECK_CELL = """from mnist_helpers.drawing_pad import image_from_photo_data_url
+PHOTO_CHECK_CELL = """from mnist_helpers.digit_reading import image_from_data_url
 
 photo = pad.upload.photo
-sent = np.atleast_3d(image_from_photo_data_url(photo["data_url"]))[..., 0].astype(float)  # red: alpha is 255
+decoded = image_from_data_url(photo["data_url"], "photo", ("png", "jpeg"))
+sent = np.atleast_3d(decoded)[..., 0].astype(float)  # red: alpha is 255
 corner = sent.shape[0] // 8
 print("CALLS", model.calls, "SERIAL", photo["serial"], "UPRIGHT", photo["width"], photo["height"],
       "SENT", sent.shape[1], sent.shape[0], len(photo["data_url"]), photo["data_url"][:15],

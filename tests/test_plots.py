@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import mnist_helpers as mh  # noqa: E402
+from mnist_helpers.plots import figure_to_png  # noqa: E402
 
 
 def test_digit_grid_returns_figure_without_opening_a_window():
@@ -49,4 +50,4 @@ def test_history_plot_explains_missing_metric():
 
 
 def test_figure_to_png_gives_png_bytes():
-    assert mh.figure_to_png(mh.plot_history({"accuracy": [1], "loss": [0]})).startswith(b"\x89PNG")
+    assert figure_to_png(mh.plot_history({"accuracy": [1], "loss": [0]})).startswith(b"\x89PNG")

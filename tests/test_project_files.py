@@ -84,3 +84,47 @@ def test_no_mnist_data_or_models_tracked():
 
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert not re.search(r"(idx[13]-ubyte|mnist\.npz|\.keras$|\.h5$)", tracked, re.MULTILINE)
+
+
+def code_of(path: Path) -> str:
+    return "\n".join(
+        "".join(cell["source"]) for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
+def test_a_notebook_reaches_the_helpers_only_through_mh(path):
+    """Lessons and solutions use `import mnist_helpers as mh` and public names, so the helpers' modules can move."""
+    import mnist_helpers as mh
+    from mnist_helpers.lessons import EXPORTED
+
+    code = code_of(path)
+    assert not re.findall(r"^\s*(?:from mnist_helpers\S* import|import mnist_helpers\.)", code, re.M), (
+        f"{path.name} imports from inside mnist_helpers: use `import mnist_helpers as mh` and mh.<name>"
+    )
+    public = set(mh.__all__) | set(mh._ON_FIRST_USE) | set(EXPORTED)
+    unknown = sorted(set(re.findall(r"\bmh\.(\w+)", code)) - public)
+    assert not unknown, f"{path.name} uses mh.{unknown}, not public in mnist_helpers/__init__.py"
+
+
+def test_the_installed_package_holds_every_module_and_browser_file():
+    """What pip installs (Colab installs from git) is found from pyproject.toml: every folder of Python code under
+    mnist_helpers/ and every other file there (the drawing pad's JavaScript and CSS)."""
+    import fnmatch
+    import subprocess
+
+    from setuptools import find_packages
+
+    setuptools_config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    installed = set(find_packages(str(ROOT), include=setuptools_config["packages"]["find"]["include"]))
+    tracked = subprocess.run(
+        ["git", "ls-files", "mnist_helpers"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    code_folders = {str(Path(name).parent).replace("/", ".") for name in tracked if name.endswith(".py")}
+    assert code_folders <= installed, f"not installed: {sorted(code_folders - installed)}"
+    data = setuptools_config["package-data"]
+    for name in tracked:
+        if not name.endswith(".py"):
+            package = str(Path(name).parent).replace("/", ".")
+            patterns = data.get(package, [])
+            assert any(fnmatch.fnmatch(Path(name).name, p) for p in patterns), f"{name} is not package data"

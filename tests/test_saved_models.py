@@ -43,7 +43,7 @@ def digit_sample(n: int = 200) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture
 def saved(tmp_path: Path) -> Path:
-    return mh.save_model_atomically(digit_classifier(), tmp_path / "model.keras")
+    return saved_models.save_model_atomically(digit_classifier(), tmp_path / "model.keras")
 
 
 def files_in(folder: Path) -> list[str]:
@@ -54,7 +54,7 @@ def files_in(folder: Path) -> list[str]:
 
 
 def test_save_model_atomically_writes_a_loadable_file_and_no_temporary(tmp_path):
-    path = mh.save_model_atomically(digit_classifier(), str(tmp_path / "model.keras"))
+    path = saved_models.save_model_atomically(digit_classifier(), str(tmp_path / "model.keras"))
     assert path == tmp_path / "model.keras"
     assert files_in(tmp_path) == ["model.keras"]
     x, digits = digit_sample()
@@ -62,7 +62,7 @@ def test_save_model_atomically_writes_a_loadable_file_and_no_temporary(tmp_path)
 
 
 def test_save_model_atomically_replaces_an_existing_file(saved):
-    mh.save_model_atomically(digit_classifier(strength=0.0), saved)
+    saved_models.save_model_atomically(digit_classifier(strength=0.0), saved)
     assert not np.any(keras.models.load_model(saved).layers[0].get_weights()[0])
     assert files_in(saved.parent) == ["model.keras"]
 
@@ -86,7 +86,7 @@ def test_save_model_atomically_never_writes_under_the_real_name(tmp_path):
     real = tmp_path / "model.keras"
     real.write_bytes(b"old model")
     model = SaveThatChecksItsTarget(real)
-    mh.save_model_atomically(model, real)
+    saved_models.save_model_atomically(model, real)
     [(target, real_during_save)] = model.targets
     assert target != real and target.parent == tmp_path and target.suffix == ".keras"
     assert real_during_save == b"old model"
@@ -98,14 +98,14 @@ def test_a_failed_save_keeps_the_old_file_and_removes_the_temporary(tmp_path):
     real = tmp_path / "model.keras"
     real.write_bytes(b"old model")
     with pytest.raises(OSError):
-        mh.save_model_atomically(SaveThatChecksItsTarget(real, fail=True), real)
+        saved_models.save_model_atomically(SaveThatChecksItsTarget(real, fail=True), real)
     assert real.read_bytes() == b"old model"
     assert files_in(tmp_path) == ["model.keras"]
 
 
 def test_save_model_atomically_wants_a_keras_name(tmp_path):
     with pytest.raises(ValueError, match=r"must end in \.keras.*model\.keras"):
-        mh.save_model_atomically(digit_classifier(), tmp_path / "model.h5")
+        saved_models.save_model_atomically(digit_classifier(), tmp_path / "model.h5")
     assert files_in(tmp_path) == []
 
 
@@ -183,19 +183,19 @@ DIFFERENT_NETWORKS = {
 @pytest.mark.parametrize("network", DIFFERENT_NETWORKS)
 def test_a_different_network_is_named_moved_aside_and_none(tmp_path, capsys, network):
     build, reason = DIFFERENT_NETWORKS[network]
-    path = mh.save_model_atomically(build(), tmp_path / "model.keras")
+    path = saved_models.save_model_atomically(build(), tmp_path / "model.keras")
     assert mh.load_model_if_usable(path, input_shape=(784,)) is None
     assert_moved_aside(path, capsys.readouterr().out, reason)
 
 
 def test_a_cnn_is_usable_where_its_input_shape_is_expected_given_as_a_list(tmp_path):
-    path = mh.save_model_atomically(small_cnn(), tmp_path / "model.keras")
+    path = saved_models.save_model_atomically(small_cnn(), tmp_path / "model.keras")
     assert mh.load_model_if_usable(path, input_shape=[28, 28, 1]) is not None
     assert path.exists()
 
 
 def test_an_untrained_model_fails_the_check(tmp_path, capsys):
-    path = mh.save_model_atomically(digit_classifier(strength=0.0), tmp_path / "model.keras")
+    path = saved_models.save_model_atomically(digit_classifier(strength=0.0), tmp_path / "model.keras")
     assert mh.load_model_if_usable(path, input_shape=(784,)) is not None, "without check only the shape is checked"
     assert mh.load_model_if_usable(path, input_shape=(784,), check=digit_sample()) is None
     assert_moved_aside(path, capsys.readouterr().out, "reads only 10.0% of 200 sample digits correctly (needs 50%)")
@@ -212,7 +212,7 @@ def test_nan_weights_fail_the_check(tmp_path, capsys):
     model = digit_classifier()
     kernel, bias = model.layers[0].get_weights()
     model.layers[0].set_weights([kernel * np.nan, bias])
-    path = mh.save_model_atomically(model, tmp_path / "model.keras")
+    path = saved_models.save_model_atomically(model, tmp_path / "model.keras")
     assert mh.load_model_if_usable(path, input_shape=(784,), check=digit_sample()) is None
     assert_moved_aside(path, capsys.readouterr().out, "NaN or infinity")
 
@@ -240,7 +240,7 @@ def test_nan_weights_are_refused_without_a_check(tmp_path, capsys):
     model = digit_classifier()
     kernel, bias = model.layers[0].get_weights()
     model.layers[0].set_weights([kernel, bias * np.nan])
-    path = mh.save_model_atomically(model, tmp_path / "model.keras")
+    path = saved_models.save_model_atomically(model, tmp_path / "model.keras")
     assert mh.load_model_if_usable(path, input_shape=(784,)) is None
     assert_moved_aside(path, capsys.readouterr().out, "10 of its 7,850 weights are NaN or infinity")
 
@@ -279,7 +279,7 @@ def layered_classifier(
 
 
 def test_the_original_network_written_out_is_the_expected_architecture(tmp_path, capsys):
-    path = mh.save_model_atomically(layered_classifier(), tmp_path / "model.keras")
+    path = saved_models.save_model_atomically(layered_classifier(), tmp_path / "model.keras")
     model = mh.load_model_if_usable(
         path, input_shape=(784,), check=digit_sample(), architecture=compiled_original_model
     )
@@ -307,7 +307,7 @@ OTHER_ARCHITECTURES = {
 @pytest.mark.parametrize("network", OTHER_ARCHITECTURES)
 def test_another_architecture_is_named_and_moved_aside(tmp_path, capsys, network):
     build, reason = OTHER_ARCHITECTURES[network]
-    path = mh.save_model_atomically(build(), tmp_path / "model.keras")
+    path = saved_models.save_model_atomically(build(), tmp_path / "model.keras")
     model = mh.load_model_if_usable(
         path, input_shape=(784,), check=digit_sample(), architecture=compiled_original_model
     )
@@ -320,13 +320,13 @@ def test_a_cnn_with_other_filters_is_not_lesson_08s(tmp_path, capsys):
 
     lesson_cnn = build_cnn_model()
     lesson_cnn.optimizer.build(lesson_cnn.trainable_variables)
-    path = mh.save_model_atomically(lesson_cnn, tmp_path / "model.keras")
+    path = saved_models.save_model_atomically(lesson_cnn, tmp_path / "model.keras")
     assert mh.load_model_if_usable(path, input_shape=(28, 28, 1), architecture=build_cnn_model) is not None
     config = lesson_cnn.get_config()
     for layer in config["layers"]:
         layer.pop("build_config", None)  # rebuilt from the input, so the next layer takes 32 channels
     next(layer for layer in config["layers"] if layer["class_name"] == "Conv2D")["config"]["filters"] = 32
-    path = mh.save_model_atomically(keras.Sequential.from_config(config), tmp_path / "model.keras")
+    path = saved_models.save_model_atomically(keras.Sequential.from_config(config), tmp_path / "model.keras")
     assert mh.load_model_if_usable(path, input_shape=(28, 28, 1), architecture=build_cnn_model) is None
     assert "its layer 2 is Conv2D(filters=32, kernel_size=(3, 3), activation=relu) where the lesson's network has " in (
         capsys.readouterr().out
@@ -516,7 +516,7 @@ def test_temporaries_of_killed_saves_are_removed_by_the_next_save(tmp_path):
             writer.wait()
         assert len(hidden_temporaries(tmp_path)) == 3, "each writer left its temporary file"
         [still_writing] = [name for name in hidden_temporaries(tmp_path) if f".{writers[2].pid}-" in name]
-        mh.save_model_atomically(digit_classifier(), path)
+        saved_models.save_model_atomically(digit_classifier(), path)
         assert hidden_temporaries(tmp_path) == [still_writing], "a save in progress elsewhere is left alone"
         assert files_in(tmp_path) == sorted(["model.keras", still_writing])
     finally:
@@ -531,7 +531,7 @@ def test_a_temporary_untouched_for_an_hour_is_removed_even_if_its_process_id_is_
     (tmp_path / ".model.1-89abcdef.partial.keras").write_bytes(b"PK new")  # process 1 runs: a recent save
     hour_ago = time.time() - saved_models.ABANDONED_AFTER_SECONDS - 60
     os.utime(tmp_path / name, (hour_ago, hour_ago))
-    mh.save_model_atomically(digit_classifier(), tmp_path / "other.keras")
+    saved_models.save_model_atomically(digit_classifier(), tmp_path / "other.keras")
     assert files_in(tmp_path) == [".model.1-89abcdef.partial.keras", "other.keras"]
 
 
@@ -539,7 +539,7 @@ def test_only_the_saves_own_temporary_names_are_cleaned(tmp_path):
     kept = [".model.keras", ".notes.123.partial.keras", "model.99999999-0123abcd.partial.keras", "x.unusable-1.keras"]
     for name in kept:
         (tmp_path / name).write_bytes(b"learner's file")
-    mh.save_model_atomically(digit_classifier(), tmp_path / "model.keras")
+    saved_models.save_model_atomically(digit_classifier(), tmp_path / "model.keras")
     assert files_in(tmp_path) == sorted([*kept, "model.keras"])
 
 
@@ -560,7 +560,7 @@ class RefusedSave:
 def test_a_full_disk_names_the_folder_the_free_space_and_the_fix(tmp_path):
     path = tmp_path / "model.keras"
     with pytest.raises(mh.ModelSaveError) as caught:
-        mh.save_model_atomically(RefusedSave(OSError(errno.ENOSPC, "No space left on device")), path)
+        saved_models.save_model_atomically(RefusedSave(OSError(errno.ENOSPC, "No space left on device")), path)
     message = str(caught.value)
     assert message.startswith(f"Could not save {path}: the disk of {tmp_path} is full (")
     assert " MB free). Free some space there" in message and "set the environment variable MNIST_MODELS_DIR" in message
@@ -571,7 +571,7 @@ def test_a_full_disk_names_the_folder_the_free_space_and_the_fix(tmp_path):
 def test_a_folder_you_may_not_write_to_names_the_folder_and_the_fix(tmp_path):
     path = tmp_path / "model.keras"
     with pytest.raises(mh.ModelSaveError) as caught:
-        mh.save_model_atomically(RefusedSave(PermissionError(errno.EACCES, "Permission denied")), path)
+        saved_models.save_model_atomically(RefusedSave(PermissionError(errno.EACCES, "Permission denied")), path)
     message = str(caught.value)
     assert message.startswith(f"Could not save {path}: you may not write there (Permission denied). Set")
     assert "Set the environment variable MNIST_MODELS_DIR to a folder you can write to" in message
@@ -609,7 +609,7 @@ def one_hot_sample() -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_original_model_is_set_aside_and_retrained(models_folder, training_calls, capsys, damage):
     path = models_folder / mh.ORIGINAL_MODEL_FILE
-    mh.save_model_atomically(layered_classifier(), path)
+    saved_models.save_model_atomically(layered_classifier(), path)
     path.write_bytes(DAMAGES[damage](path.read_bytes()))
     model = mh.load_or_train_original_model(*one_hot_sample())
     out = capsys.readouterr().out
@@ -638,7 +638,7 @@ def nan_original() -> keras.Model:
     ids=["wrong inputs", "wrong outputs", "784-32-10", "NaN weights", "untrained"],
 )
 def test_an_unsuitable_original_model_is_retrained(models_folder, training_calls, capsys, saved_model, reason):
-    mh.save_model_atomically(saved_model(), models_folder / mh.ORIGINAL_MODEL_FILE)
+    saved_models.save_model_atomically(saved_model(), models_folder / mh.ORIGINAL_MODEL_FILE)
     mh.load_or_train_original_model(*one_hot_sample())
     out = capsys.readouterr().out
     assert reason in out and "training the original network now" in out
@@ -651,15 +651,15 @@ def test_an_unsuitable_original_model_is_retrained(models_folder, training_calls
     ids=["NaN weights", "untrained"],
 )
 def test_lesson_05s_checkpoint_goes_through_the_same_check(tmp_path, capsys, checkpoint, reason):
-    path = mh.save_model_atomically(checkpoint(), tmp_path / mh.ORIGINAL_CHECKPOINT_FILE)
+    path = saved_models.save_model_atomically(checkpoint(), tmp_path / mh.ORIGINAL_CHECKPOINT_FILE)
     assert mh.load_original_model_if_usable(path, *one_hot_sample()) is None
     assert reason in capsys.readouterr().out
-    good = mh.save_model_atomically(layered_classifier(), tmp_path / mh.ORIGINAL_CHECKPOINT_FILE)
+    good = saved_models.save_model_atomically(layered_classifier(), tmp_path / mh.ORIGINAL_CHECKPOINT_FILE)
     assert mh.load_original_model_if_usable(good, *one_hot_sample()) is not None
 
 
 def test_a_good_original_model_is_reused_without_training(models_folder, training_calls, capsys):
-    mh.save_model_atomically(layered_classifier(), models_folder / mh.ORIGINAL_MODEL_FILE)
+    saved_models.save_model_atomically(layered_classifier(), models_folder / mh.ORIGINAL_MODEL_FILE)
     mh.load_or_train_original_model(*one_hot_sample())
     assert "Reusing the trained model" in capsys.readouterr().out
     assert training_calls == []
@@ -724,7 +724,7 @@ def test_an_unusable_models_folder_still_gives_a_trained_model(tmp_path, monkeyp
 def test_an_unreadable_original_model_is_neither_moved_nor_saved_over(
     models_folder, training_calls, monkeypatch, capsys
 ):
-    path = mh.save_model_atomically(layered_classifier(), models_folder / mh.ORIGINAL_MODEL_FILE)
+    path = saved_models.save_model_atomically(layered_classifier(), models_folder / mh.ORIGINAL_MODEL_FILE)
     content = path.read_bytes()
     refuse_to_open(path, monkeypatch)
     assert mh.load_or_train_original_model(*one_hot_sample()) is not None
@@ -761,7 +761,7 @@ def test_where_to_save_moves_a_save_off_a_full_disk_and_says_so(tmp_path, monkey
     assert message.startswith(f"Cannot save model.keras in its folder: the disk of {tmp_path} has 0.1 MB free and ")
     assert f"the model needs about 1.1 MB. Saving it in {path.parent} instead, for this lesson only." in message
     assert "MNIST_MODELS_DIR" in message and len(message.splitlines()) == 1
-    mh.save_model_atomically(digit_classifier(), path)
+    saved_models.save_model_atomically(digit_classifier(), path)
     path.unlink()
     path.parent.rmdir()
 

@@ -15,7 +15,8 @@ from PIL import Image, ImageFile
 import mnist_helpers as mh
 from mnist_helpers import digit_image
 from mnist_helpers.digit_image import ImageReadError, preprocessing_steps, read_image_bytes, to_mnist_format
-from mnist_helpers.drawing_pad import DrawingPad, image_from_data_url
+from mnist_helpers.digit_reading import image_from_data_url
+from mnist_helpers.drawing_pad import DrawingPad
 
 
 def seven(height: int = 240, width: int = 160) -> np.ndarray:
@@ -219,23 +220,19 @@ def test_every_decode_failure_is_one_error_type(data, message):
         read_image_bytes(data, source="notes.txt")
 
 
-def test_the_error_type_is_a_value_error_and_exported():
-    assert issubclass(mh.ImageReadError, ValueError) and mh.ImageReadError is ImageReadError
-
-
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("data:image/png;base64,@@not base64@@", "damaged picture"),
-        ("data:image/jpeg;base64,AAAA", "not a PNG data URL"),
+        ("data:image/png;base64,@@not base64@@", "the picture is damaged"),
+        ("data:image/jpeg;base64,AAAA", "expected a PNG data URL"),
         ("data:image/png;base64," + base64.b64encode(b"not a png").decode(), "not an image"),
         ("data:image/png;base64," + base64.b64encode(png_header_only(30000, 30000)).decode(), "megapixels"),
     ],
     ids=["bad base64", "other format", "not a PNG inside", "bomb"],
 )
 def test_a_malformed_canvas_url_is_an_image_read_error(url, message):
-    with pytest.raises(ImageReadError, match=message):
-        image_from_data_url(url)
+    with pytest.raises(ImageReadError, match=f"the drawing canvas: .*{message}"):
+        image_from_data_url(url, "the drawing canvas")
 
 
 class AnyModel:
@@ -264,12 +261,21 @@ def test_the_pad_shows_a_bomb_upload_instead_of_raising():
     assert "bomb.png: the picture has 900 megapixels" in pad.result.value
 
 
-def test_only_the_first_max_frames_of_an_animation_are_searched(monkeypatch):
-    monkeypatch.setattr(digit_image, "MAX_FRAMES", 2)
+def test_an_animation_is_searched_beyond_twenty_frames_for_its_digit():
+    blanks = [Image.fromarray(np.full(seven().shape, 255 - index % 2, np.uint8)) for index in range(25)]
+    digit = Image.fromarray(photo(seven())[..., 0])
+    gif = encoded(blanks[0], "GIF", save_all=True, append_images=[*blanks[1:], digit], duration=100)
+    assert Image.open(io.BytesIO(gif)).n_frames == 26
+    assert close(to_mnist_format(read_image_bytes(gif)), UPRIGHT)
+
+
+def test_an_animation_blank_for_longer_than_the_search_is_refused_by_name(monkeypatch):
+    height, width = seven().shape
+    monkeypatch.setattr(digit_image, "MAX_ANIMATION_PIXELS", 2 * height * width)
     blank = [Image.fromarray(np.full(seven().shape, value, np.uint8)) for value in (255, 254)]
     digit = Image.fromarray(photo(seven())[..., 0])
     gif = encoded(blank[0], "GIF", save_all=True, append_images=[blank[1], digit], duration=100)
-    with pytest.raises(mh.EmptyDrawingError, match="No ink found"):
-        to_mnist_format(read_image_bytes(gif))
-    monkeypatch.setattr(digit_image, "MAX_FRAMES", 3)
+    with pytest.raises(ImageReadError, match="wave.gif: the first 2 frames of this animation are blank"):
+        read_image_bytes(gif, source="wave.gif")
+    monkeypatch.setattr(digit_image, "MAX_ANIMATION_PIXELS", 3 * height * width)
     assert close(to_mnist_format(read_image_bytes(gif)), UPRIGHT)
