@@ -15,9 +15,8 @@ from mnist_helpers import (
     MnistFileMissingError,
     MnistFormatError,
     load_mnist,
-    load_mnist_from_folder,
-    parse_idx,
 )
+from mnist_helpers.data import load_mnist_from_folder, parse_idx
 
 TRAIN_IMAGES = "train-images-idx3-ubyte"
 TEST_LABELS = "t10k-labels-idx1-ubyte"
