@@ -260,6 +260,18 @@ def test_strokes_wider_than_the_paper_window_are_found_whole():
     assert steps.photo.digit[bold > 0].mean() > 0.95, "not just the rims of the strokes"
 
 
+def test_a_bold_eight_covering_a_small_part_of_the_photo_is_found_whole():
+    rows, columns = np.mgrid[:384, :512]  # the size the pad's upload sends: the paper's window is 77 pixels
+
+    def loop(centre_row: float) -> np.ndarray:  # strokes 64-70 pixels wide around a small hole
+        radius = ((rows - centre_row) / 80) ** 2 + ((columns - 256) / 88) ** 2
+        return (radius <= 1.0) & (radius >= 0.2**2)
+
+    eight = loop(192 - 72) | loop(192 + 72)
+    steps = preprocessing_steps(photo(eight.astype(np.float32))).photo
+    assert steps.digit[eight].mean() > 0.95, "not just the rims of the strokes, and not refused as a shadow"
+
+
 def test_very_bold_strokes_are_pared_down_and_normal_ones_left_alone():
     bold = preprocessing_steps(photo(ring(20, 60, 200, 200, thickness=0.6))).photo
     assert (bold.result > 0).sum() < 0.8 * bold.digit.sum()
