@@ -379,7 +379,7 @@ def test_the_real_landing_page_shows_the_lessons_how_to_run_them_results_and_cre
     page = build_site.landing_page(README_TEXT, "https://github.com/o/r", "full", failed=[])
     headings = re.findall(r"^#+ (.*)$", page, flags=re.MULTILINE)
     assert headings[0].startswith("MNIST lessons") and headings[-1] == "Credits", headings
-    assert "](notebooks/03_training_with_callbacks.ipynb)" in page and "make lab" in page
+    assert "](notebooks/04_training_the_original.ipynb)" in page and "make lab" in page
     assert "| Model | Parameters |" in page, "the results table is not on the landing page"
     assert "For contributors" not in headings and "make colab-test" not in page, "contributors' notes are for GitHub"
 
