@@ -143,7 +143,8 @@ def execute_notebook(path: Path, executed_path: Path, timeout: int) -> LessonRes
     error = None
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(cleanup_kc=True)  # shut the kernel down after its notebook: given our own manager, nbclient
+        # would leave it running until this process exits (every lesson's kernel and memory held to the end)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as failure:
         error = f"{type(failure).__name__}: {_last_lines(str(failure))}"
     except Exception as failure:  # kernel failed to start, unreadable notebook...: report, go on with the next

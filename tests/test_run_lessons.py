@@ -101,3 +101,20 @@ def test_a_run_writes_results_and_stamped_copies_and_fails_on_a_raising_notebook
     assert not (build / "saved_models" / "stale.keras").exists(), "a run must not reuse an earlier run's models"
     assert os.environ["MNIST_MODELS_DIR"] == str(build / "saved_models")
     assert "without encryption" not in capfd.readouterr().err, "the kernels talk over local sockets, quietly"
+
+
+def test_each_notebook_s_kernel_is_shut_down_when_its_run_ends(runner, tmp_path):
+    import nbformat.v4 as v4
+
+    pid_file = tmp_path / "kernel.pid"
+    source = f"import os; open({str(pid_file)!r}, 'w').write(str(os.getpid()))"
+    notebook = v4.new_notebook(cells=[v4.new_code_cell(source)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "01_pid.ipynb"
+    path.write_text(v4.writes(notebook))
+
+    result = runner.execute_notebook(path, tmp_path / "executed" / path.name, timeout=120)
+
+    assert result.ok, result.error
+    with pytest.raises(ProcessLookupError):  # no such process: the kernel ended with its notebook
+        os.kill(int(pid_file.read_text()), 0)
