@@ -128,3 +128,11 @@ def test_the_installed_package_holds_every_module_and_browser_file():
             package = str(Path(name).parent).replace("/", ".")
             patterns = data.get(package, [])
             assert any(fnmatch.fnmatch(Path(name).name, p) for p in patterns), f"{name} is not package data"
+
+
+@pytest.mark.parametrize("name", ["README.md", "benchmarks/README.md"])
+def test_no_section_is_written_twice(name):
+    """Two sections of one name in a README are a bad edit or merge: links land on the first, readers meet both."""
+    headings = [line.strip() for line in (ROOT / name).read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    repeated = sorted({heading for heading in headings if headings.count(heading) > 1})
+    assert not repeated, f"{name} has these headings more than once: {repeated}"
