@@ -107,6 +107,24 @@ def test_3_last_weights(ex, capsys, real_mnist_dir, monkeypatch, linear_model, q
     assert "does not come from training model_last" in said(capsys)
 
 
+def test_3_a_sure_network_s_last_weights_are_told_by_the_loss_fit_measures(ex, capsys, real_mnist_dir, monkeypatch):
+    """A trained network is sure of some wrong answers (a probability far below 1e-7 for the right digit): fit's
+    val_loss counts those in full, a loss computed from clipped probabilities does not, and the two differ."""
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    (x_train, y_train), _ = mh.load_mnist(real_mnist_dir)
+    x_train, y_train = mh.prepare_for_dense(x_train, y_train)
+    split_at = int(len(x_train) * 0.8)
+    keras.utils.set_random_seed(0)
+    sure = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(10, activation="softmax")])
+    sure.compile(loss="categorical_crossentropy")
+    sure.fit(x_train[:split_at], y_train[:split_at], epochs=1, batch_size=256, verbose=0)
+    sure.set_weights([20 * weights for weights in sure.get_weights()])  # the same answers, far surer of them
+    now = sure.evaluate(x_train[split_at:], y_train[split_at:], verbose=0)
+    said(capsys)
+    assert ex[3].passes(sure, history(model=sure, **curves_of([now - 0.5, now - 0.6, now])))
+    assert "holds the last epoch's weights (epoch 3" in said(capsys)
+
+
 def test_4_seeds(ex, capsys):
     accuracies = [0.976, 0.978, 0.981]
     mean, spread = float(np.mean(accuracies)), max(accuracies) - min(accuracies)
