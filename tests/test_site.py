@@ -396,3 +396,20 @@ def test_the_real_landing_page_shows_the_lessons_how_to_run_them_results_and_cre
 def test_badly_marked_readme_is_refused_naming_the_line(readme, message):
     with pytest.raises(SystemExit, match=re.escape(message)):
         build_site.landing_page(readme, "https://github.com/o/r", "full", [])
+
+
+def test_a_lesson_s_link_to_a_file_the_site_does_not_hold_goes_to_github():
+    repository = "https://github.com/owner/name"
+    notebook = {"cells": [
+        {"cell_type": "markdown", "source": "about 45 minutes ([how](../benchmarks/README.md#lesson-times)); "
+                                            "[lesson 05](05_evaluation.ipynb), [solutions](solutions/x.ipynb)"},
+        {"cell_type": "code", "source": "print('[a](../benchmarks/README.md)')"},
+    ]}  # fmt: skip
+    build_site.relink_markdown(notebook, "notebooks/01_data_preparation.ipynb", repository)
+    text = notebook["cells"][0]["source"]
+    assert "](https://github.com/owner/name/blob/main/benchmarks/README.md#lesson-times)" in text
+    assert "](05_evaluation.ipynb)" in text and "](solutions/x.ipynb)" in text, "links between notebooks stay"
+    assert notebook["cells"][1]["source"] == "print('[a](../benchmarks/README.md)')", "code is left alone"
+    solution = {"cells": [{"cell_type": "markdown", "source": "[seeds](../../benchmarks/README.md#seeds)"}]}
+    build_site.relink_markdown(solution, "notebooks/solutions/04_x_solutions.ipynb", repository)
+    assert solution["cells"][0]["source"] == "[seeds](https://github.com/owner/name/blob/main/benchmarks/README.md#seeds)"

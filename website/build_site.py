@@ -19,6 +19,7 @@ import argparse
 import importlib.util
 import json
 import logging
+import posixpath
 import re
 import shutil
 import sys
@@ -110,6 +111,29 @@ def rewrite_link(target: str, repository: str) -> str:
     return f"{repository}/blob/main/{target}"
 
 
+def link_out_of_the_site(target: str, page: str, repository: str) -> str:
+    """A lesson's link as its site page needs it: a file outside notebooks/ (benchmarks/README.md#lesson-times) is not
+    on the site, so it goes to GitHub; links between notebooks, anchors and web addresses stay. ``page`` is the
+    notebook's path in the repository, e.g. ``notebooks/04_training_the_original.ipynb``."""
+    if re.match(r"^[a-z]+:|^#", target):
+        return target
+    path, hash_, fragment = target.partition("#")
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    if resolved.startswith("notebooks/") or resolved.startswith("../"):
+        return target
+    return f"{repository}/blob/main/{resolved}{hash_}{fragment}"
+
+
+def relink_markdown(notebook: dict, page: str, repository: str) -> None:
+    """Point the markdown cells' links to files the site does not hold at GitHub (see `link_out_of_the_site`)."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"])
+            cell["source"] = MARKDOWN_LINK.sub(
+                lambda m: f"]({link_out_of_the_site(m.group(1), page, repository)})", source
+            )
+
+
 def landing_page(readme: str, repository: str, mode: str, failed: Sequence[str]) -> str:
     """index.md: README's parts marked for the site, its links fixed, and after its title a note on how the site
     was made."""
@@ -152,6 +176,7 @@ def stage_docs(notebooks: Path, paths: Sequence[Path], executed: Path, docs: Pat
         relative = path.relative_to(notebooks)
         notebook = json.loads((executed / relative).read_text(encoding="utf-8"))
         widget_snapshot.replace_widget_outputs(notebook)
+        relink_markdown(notebook, f"notebooks/{relative.as_posix()}", repository)
         target = docs / "notebooks" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
