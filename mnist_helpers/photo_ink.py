@@ -147,13 +147,14 @@ def _hollow(grey: np.ndarray, found: np.ndarray) -> bool:
     kept it as paper). A bold digit's unfound cores lie inside its box; a dark table beside the paper need not."""
     if not found.any():
         return False
-    level = float(np.percentile(grey[found], 25))
-    dark = grey <= level
-    if int((dark & ~found).sum()) > HOLLOW_PICTURE * int((dark & found).sum()):
-        return True
+    dark = grey <= float(np.percentile(grey[found], 25))
+
+    def unfound_over_found(region: tuple[slice, ...]) -> float:
+        return int((dark[region] & ~found[region]).sum()) / int((dark[region] & found[region]).sum())
+
     rows, columns = np.flatnonzero(found.any(axis=1)), np.flatnonzero(found.any(axis=0))
     box = slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1)
-    return int((dark[box] & ~found[box]).sum()) > HOLLOW_BOX * int((dark[box] & found[box]).sum())
+    return unfound_over_found(np.s_[:, :]) > HOLLOW_PICTURE or unfound_over_found(box) > HOLLOW_BOX
 
 
 def _window(shape: tuple[int, ...]) -> int:

@@ -119,9 +119,9 @@ def link_out_of_the_site(target: str, page: str, repository: str) -> str:
         return target
     path, hash_, fragment = target.partition("#")
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
-    if resolved.startswith("notebooks/") or resolved.startswith("../"):
+    if resolved.startswith(("notebooks/", "../")):
         return target
-    return f"{repository}/blob/main/{resolved}{hash_}{fragment}"
+    return rewrite_link(f"{resolved}{hash_}{fragment}", repository)  # from the repository's root, as README's are
 
 
 def relink_markdown(notebook: dict, page: str, repository: str) -> None:
